@@ -1,0 +1,54 @@
+"""Database engine and sessions: one engine per process, built from `DATABASE_URL`.
+
+SQLite is the zero-setup default (WAL, foreign keys on, a busy timeout so the embedded worker
+and the web process can share the file); PostgreSQL is the system of record.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, create_engine
+
+from roadside_console.domain.core.settings import get_settings
+
+
+def create_db_engine(url: str, **kwargs: Any) -> Engine:
+    """Build an engine with the pragmas and pool settings each backend needs."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    return create_engine(url, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+@lru_cache(maxsize=1)
+def get_engine() -> Engine:
+    """Return the process-wide engine for the configured database."""
+    return create_db_engine(get_settings().database_url)
+
+
+def new_session() -> Session:
+    """Open a session on the process-wide engine; objects stay readable after commit."""
+    return Session(get_engine(), expire_on_commit=False)
