@@ -19,7 +19,7 @@ def make_tenant(session: Session, *, name: str = "Test Towing", tz: str = "Ameri
     """Add a tenant with a unique slug."""
     tenant = Tenant(name=name, slug=f"t-{uuid.uuid4().hex[:10]}", timezone=tz)
     session.add(tenant)
-    session.flush()
+    session.commit()  # a savepoint release: the test's outer transaction still rolls it back
     return tenant
 
 
@@ -35,7 +35,7 @@ def make_user(
         password_hash=_PASSWORD_HASH,
     )
     session.add(user)
-    session.flush()
+    session.commit()
     return user
 
 

@@ -1,0 +1,81 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from roadside_console.domain.bookings.models import Booking, BookingStatus
+from roadside_console.domain.catalog.models import Service, ServiceCategory
+from roadside_console.domain.core.auth import Role
+from roadside_console.domain.core.errors import Forbidden
+from roadside_console.domain.payments.models import Payment, PaymentMethod, PaymentStatus
+from roadside_console.domain.providers.models import Provider, ProviderStatus
+from roadside_console.domain.reports.dashboard import dashboard_kpis
+from tests.factories import actor_of, make_tenant, make_user
+
+# 2026-03-01 04:30 UTC is still 2026-02-28 23:30 in New York.
+NOW = datetime(2026, 3, 1, 4, 30, tzinfo=UTC)
+
+
+def _booking(session, tenant, service, *, created_at, status=BookingStatus.PENDING):
+    booking = Booking(tenant_id=tenant.id, reference=f"RS-{created_at:%H%M%S}{status.value[:2]}",
+                      service_id=service.id, status=status, address="x", lat=33.7, lng=-84.4,
+                      contact_name="C", contact_phone="+1404", estimated_price_cents=10000,
+                      created_at=created_at)
+    session.add(booking)
+    session.flush()
+    return booking
+
+
+def test_kpis_count_the_local_day_and_month_and_only_this_tenant(session, uow_factory):
+    # given a tenant in New York and a noisy neighbour tenant
+    tenant, other = make_tenant(session), make_tenant(session)
+    admin = make_user(session, tenant, role=Role.ADMIN)
+    service = Service(tenant_id=tenant.id, slug="jump", name="Jump",
+                      category=ServiceCategory.ROADSIDE, base_price_cents=10000)
+    other_service = Service(tenant_id=other.id, slug="jump", name="Jump",
+                            category=ServiceCategory.ROADSIDE, base_price_cents=10000)
+    session.add_all([service, other_service])
+    session.flush()
+    today_local = _booking(session, tenant, service, created_at=NOW - timedelta(hours=2))
+    _booking(session, tenant, service, created_at=NOW - timedelta(hours=30),
+             status=BookingStatus.COMPLETED)
+    _booking(session, tenant, service, created_at=NOW - timedelta(hours=1),
+             status=BookingStatus.DISPATCHED)
+    _booking(session, other, other_service, created_at=NOW - timedelta(hours=1))
+    # money: 150.00 confirmed in February (local), 20.00 of it refunded; one in January; one pending
+    session.add_all([
+        Payment(tenant_id=tenant.id, booking_id=today_local.id, method=PaymentMethod.CASH,
+                status=PaymentStatus.PARTIALLY_REFUNDED, amount_cents=15000, refunded_cents=2000,
+                confirmed_at=NOW - timedelta(hours=1)),
+        Payment(tenant_id=tenant.id, booking_id=today_local.id, method=PaymentMethod.CASH,
+                status=PaymentStatus.CONFIRMED, amount_cents=9900,
+                confirmed_at=datetime(2026, 2, 1, 3, 0, tzinfo=UTC)),  # Jan 31 local
+        Payment(tenant_id=tenant.id, booking_id=today_local.id, method=PaymentMethod.ZELLE,
+                status=PaymentStatus.PENDING, amount_cents=5000),
+    ])
+    session.add_all([
+        Provider(tenant_id=tenant.id, name="On", email="a@x", phone="1",
+                 status=ProviderStatus.ACTIVE, is_available=True),
+        Provider(tenant_id=tenant.id, name="Off", email="b@x", phone="2",
+                 status=ProviderStatus.ACTIVE, is_available=False),
+        Provider(tenant_id=tenant.id, name="Pending", email="c@x", phone="3",
+                 status=ProviderStatus.PENDING, is_available=True),
+        Provider(tenant_id=other.id, name="Elsewhere", email="d@x", phone="4",
+                 status=ProviderStatus.ACTIVE, is_available=True),
+    ])
+    session.commit()
+    # when
+    with uow_factory() as uow:
+        kpis = dashboard_kpis(uow, actor=actor_of(admin), now=NOW)
+    # then
+    assert kpis.bookings_today == 2  # 23:30 and 22:30 local on Feb 28; not the one from Feb 27
+    assert kpis.active_jobs == 2
+    assert kpis.revenue_month_cents == 13000
+    assert kpis.providers_online == 1
+
+
+def test_customers_and_providers_cannot_read_the_dashboard(session, uow_factory):
+    tenant = make_tenant(session)
+    for role in (Role.CUSTOMER, Role.PROVIDER):
+        user = make_user(session, tenant, role=role)
+        with uow_factory() as uow, pytest.raises(Forbidden):
+            dashboard_kpis(uow, actor=actor_of(user), now=NOW)
