@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(default=2.0, gt=0)
     log_level: str = "INFO"
     log_json: bool = True
-    cors_allowed_origins: str = "http://localhost:3000"
+    cors_allowed_origins: str | None = None
 
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
@@ -60,6 +60,17 @@ class Settings(BaseSettings):
     def is_production(self) -> bool:
         """Tell whether fail-closed checks apply."""
         return self.roadside_env == "production"
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        """Browser origins allowed to open the console websocket and call the API.
+
+        Unset: any origin in development (so `localhost`, `127.0.0.1` and LAN addresses all
+        work), only `PUBLIC_BASE_URL` in production.
+        """
+        if self.cors_allowed_origins:
+            return [o.strip() for o in self.cors_allowed_origins.split(",") if o.strip()]
+        return [self.public_base_url.rstrip("/")] if self.is_production else ["*"]
 
     @property
     def is_sqlite(self) -> bool:

@@ -24,3 +24,12 @@ class IssuedApiToken:
     token_id: str
     name: str
     token: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionProfile:
+    """Who is signed in and in which workspace, for page headers and navigation."""
+
+    actor: Actor
+    tenant_name: str
+    tenant_slug: str

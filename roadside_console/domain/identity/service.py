@@ -27,10 +27,10 @@ from roadside_console.domain.identity.models import (
     UserSession,
 )
 from roadside_console.domain.identity.passwords import hash_password, needs_rehash, verify_password
-from roadside_console.domain.identity.schemas import IssuedApiToken, SignedIn
+from roadside_console.domain.identity.schemas import IssuedApiToken, SessionProfile, SignedIn
 from roadside_console.domain.notifications.models import Channel
 from roadside_console.domain.notifications.outbox import queue_message
-from roadside_console.domain.tenants.service import get_tenant_by_slug
+from roadside_console.domain.tenants.service import get_tenant, get_tenant_by_slug
 
 INVALID_CREDENTIALS = "Invalid email or password."
 TOKEN_TTL = {
@@ -115,6 +115,17 @@ def resolve_session(
     if user_session.revoked_at is not None or user_session.expires_at <= now or not user.is_active:
         return None
     return actor_for(user)
+
+
+def session_profile(
+    uow: UnitOfWork, session_token: str | None, *, now: datetime | None = None
+) -> SessionProfile | None:
+    """Return the signed-in actor with their workspace, or None when the session is not valid."""
+    actor = resolve_session(uow, session_token, now=now)
+    if actor is None:
+        return None
+    tenant = get_tenant(uow.session, actor.tenant_id)
+    return SessionProfile(actor=actor, tenant_name=tenant.name, tenant_slug=tenant.slug)
 
 
 def sign_out(uow: UnitOfWork, session_token: str | None, *, now: datetime | None = None) -> None:

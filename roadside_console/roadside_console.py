@@ -1,0 +1,91 @@
+"""The Reflex app: console pages, the public API mounted under /api/v1, the embedded worker.
+
+This is the only module that imports both the UI and the API.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+from api.app import create_api
+
+from roadside_console.domain.core.settings import get_settings
+from roadside_console.observability import configure_logging
+from roadside_console.ui.admin.placeholders import PLANNED_PAGES, make_placeholder
+from roadside_console.ui.auth.login import forbidden_page, login_page
+from roadside_console.ui.customer.pages import MyBookingsState, book_page, my_bookings_page
+from roadside_console.ui.dashboard.page import DashboardState, dashboard_page
+from roadside_console.ui.provider_portal.pages import (
+    ProviderJobsState,
+    provider_earnings_page,
+    provider_jobs_page,
+    provider_profile_page,
+)
+from roadside_console.ui.shell import routes
+from roadside_console.ui.shell.session import SessionState
+
+settings = get_settings()
+configure_logging(settings.log_level, json=settings.log_json)
+
+app = rx.App(
+    api_transformer=create_api(),
+    stylesheets=["/styles.css"],
+)
+
+
+def _root() -> rx.Component:
+    return rx.center(rx.spinner(size="3"), min_height="100vh")
+
+
+app.add_page(_root, route="/", title="RoadSide Console", on_load=SessionState.redirect_home)
+app.add_page(login_page, route=routes.LOGIN, title="Sign in · RoadSide Console")
+app.add_page(forbidden_page, route=routes.FORBIDDEN, title="Not allowed · RoadSide Console")
+
+app.add_page(
+    dashboard_page,
+    route=routes.ADMIN_HOME,
+    title="Dashboard · RoadSide Console",
+    on_load=[SessionState.guard_staff, DashboardState.load],
+)
+for path, title, description in PLANNED_PAGES:
+    app.add_page(
+        make_placeholder(title, description),
+        route=path,
+        title=f"{title} · RoadSide Console",
+        on_load=SessionState.guard_admin_page,
+    )
+
+app.add_page(
+    provider_jobs_page,
+    route=routes.PROVIDER_HOME,
+    title="My jobs · RoadSide Console",
+    on_load=[SessionState.guard_provider, ProviderJobsState.load],
+)
+app.add_page(
+    provider_earnings_page,
+    route=routes.PROVIDER_EARNINGS,
+    title="Earnings",
+    on_load=SessionState.guard_provider,
+)
+app.add_page(
+    provider_profile_page,
+    route=routes.PROVIDER_PROFILE,
+    title="Profile",
+    on_load=SessionState.guard_provider,
+)
+app.add_page(
+    my_bookings_page,
+    route=routes.CUSTOMER_HOME,
+    title="My bookings · RoadSide Console",
+    on_load=[SessionState.guard_customer, MyBookingsState.load],
+)
+app.add_page(
+    book_page,
+    route=routes.CUSTOMER_BOOK,
+    title="Book · RoadSide Console",
+    on_load=SessionState.guard_customer,
+)
+
+if settings.embedded_worker:
+    from roadside_console.worker.runner import embedded_worker_task
+
+    app.register_lifespan_task(embedded_worker_task)

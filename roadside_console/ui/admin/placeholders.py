@@ -1,0 +1,70 @@
+"""Admin areas that exist in the navigation but are not built yet; each says so plainly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import reflex as rx
+
+from roadside_console.ui.components.common import placeholder_notice
+from roadside_console.ui.shell.layout import admin_page
+
+# path, title, what the page will do
+PLANNED_PAGES: list[tuple[str, str, str]] = [
+    (
+        "/admin/bookings",
+        "Bookings",
+        "A paged, filterable list of every booking with detail, timeline and phone booking.",
+    ),
+    (
+        "/admin/dispatch",
+        "Dispatch",
+        "Open bookings by urgency, providers online with workload, and a live map.",
+    ),
+    (
+        "/admin/providers",
+        "Providers",
+        "Invite, approve and manage providers, credentials, commission and availability.",
+    ),
+    (
+        "/admin/customers",
+        "Customers",
+        "Search customers, see their bookings, trust tier, referral code and credit.",
+    ),
+    (
+        "/admin/pricing",
+        "Pricing",
+        "Service catalog, time blocks, storm mode and a price calculator.",
+    ),
+    (
+        "/admin/trust",
+        "Trust tiers",
+        "Promote or demote customers between payment trust tiers, with a reason.",
+    ),
+    ("/admin/payments", "Payments", "Confirm manual payments and issue full or partial refunds."),
+    (
+        "/admin/payouts",
+        "Payouts",
+        "Run payout batches with progress, export bank-transfer CSV, see clawbacks.",
+    ),
+    ("/admin/b2b", "B2B accounts", "Business accounts, their contracts and API keys."),
+    ("/admin/invoices", "Invoices", "Monthly invoices to B2B accounts, as PDF."),
+    ("/admin/reports", "Reports", "Revenue by day, service and method, with CSV exports."),
+    ("/admin/audit", "Audit log", "Who did what, when and why, filterable."),
+    (
+        "/admin/settings",
+        "Settings",
+        "Workspace settings: pricing caps, dispatch weights, fees, API tokens.",
+    ),
+]
+
+
+def make_placeholder(title: str, description: str) -> Callable[[], rx.Component]:
+    """Build a page that names what is coming instead of pretending to work."""
+
+    @admin_page(title)
+    def placeholder() -> rx.Component:
+        return placeholder_notice(title, description)
+
+    placeholder.__name__ = f"{title.lower().replace(' ', '_')}_page"
+    return placeholder

@@ -1,0 +1,79 @@
+"""Small building blocks shared by the console pages."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def kpi_card(label: str, value: rx.Var | str, icon: str, testid: str) -> rx.Component:
+    """A headline number with its label."""
+    return rx.card(
+        rx.hstack(
+            rx.center(rx.icon(icon, size=22), class_name="kpi-icon"),
+            rx.vstack(
+                rx.text(label, size="2", color_scheme="gray", weight="medium"),
+                rx.heading(value, size="7", id=testid),
+                spacing="1",
+            ),
+            spacing="4",
+            align="center",
+        ),
+        size="2",
+        width="100%",
+    )
+
+
+def placeholder_notice(area: str, what: str) -> rx.Component:
+    """Say honestly that a page is not built yet, and what it will do."""
+    return rx.callout(
+        rx.text(
+            rx.text.strong(f"Not built yet: {area}. "),
+            what,
+        ),
+        icon="construction",
+        color_scheme="amber",
+        id="placeholder-notice",
+        width="100%",
+    )
+
+
+def empty_state(message: str, icon: str = "inbox") -> rx.Component:
+    """A friendly message where a list has no rows."""
+    return rx.center(
+        rx.vstack(
+            rx.icon(icon, size=32, color=rx.color("gray", 9)),
+            rx.text(message, color_scheme="gray"),
+            align="center",
+            spacing="2",
+        ),
+        padding="2em",
+        width="100%",
+    )
+
+
+def status_badge(status: rx.Var | str) -> rx.Component:
+    """Colour-coded booking status."""
+    return rx.badge(
+        rx.match(
+            status,
+            ("in_progress", "In progress"),
+            ("pending", "Pending"),
+            ("confirmed", "Confirmed"),
+            ("dispatched", "Dispatched"),
+            ("completed", "Completed"),
+            ("cancelled", "Cancelled"),
+            status,
+        ),
+        color_scheme=rx.match(
+            status,
+            ("pending", "amber"),
+            ("confirmed", "blue"),
+            ("dispatched", "violet"),
+            ("in_progress", "cyan"),
+            ("completed", "green"),
+            ("cancelled", "gray"),
+            "gray",
+        ),
+        variant="soft",
+        size="2",
+    )

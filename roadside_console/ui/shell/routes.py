@@ -1,0 +1,34 @@
+"""Every console URL in one place, so links and redirects never drift apart."""
+
+from __future__ import annotations
+
+from roadside_console.domain.core.auth import Role
+
+LOGIN = "/login"
+FORBIDDEN = "/forbidden"
+ADMIN_HOME = "/admin"
+PROVIDER_HOME = "/provider/jobs"
+PROVIDER_EARNINGS = "/provider/earnings"
+PROVIDER_PROFILE = "/provider/profile"
+CUSTOMER_HOME = "/account/bookings"
+CUSTOMER_BOOK = "/account/book"
+
+HOME_BY_ROLE: dict[Role, str] = {
+    Role.ADMIN: ADMIN_HOME,
+    Role.DISPATCHER: ADMIN_HOME,
+    Role.FINANCE: ADMIN_HOME,
+    Role.PROVIDER: PROVIDER_HOME,
+    Role.CUSTOMER: CUSTOMER_HOME,
+}
+
+
+def home_for(role: Role) -> str:
+    """Return where a role lands after signing in."""
+    return HOME_BY_ROLE[role]
+
+
+def safe_next(next_path: str | None) -> str | None:
+    """Accept only same-site paths as a post-login target (no open redirects)."""
+    if next_path and next_path.startswith("/") and not next_path.startswith("//"):
+        return next_path
+    return None
