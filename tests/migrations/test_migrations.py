@@ -1,0 +1,84 @@
+"""Migrations go from empty to head and back on both databases, and match the models."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlmodel import SQLModel
+
+from roadside_console.domain import models  # noqa: F401
+from tests.conftest import (
+    alembic_config,
+    create_postgres_database,
+    drop_postgres_database,
+    postgres_available,
+)
+
+
+def _tables(url: str) -> set[str]:
+    engine = sa.create_engine(url)
+    names = set(sa.inspect(engine).get_table_names())
+    engine.dispose()
+    return names - {"alembic_version"}
+
+
+def _roundtrip(url: str) -> None:
+    config = alembic_config(url)
+    command.upgrade(config, "head")
+    assert _tables(url) == set(SQLModel.metadata.tables)
+    command.downgrade(config, "base")
+    assert _tables(url) == set()
+    command.upgrade(config, "head")
+    assert _tables(url) == set(SQLModel.metadata.tables)
+
+
+def _drift(url: str) -> list[object]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, SQLModel.metadata)
+    engine.dispose()
+    return diff
+
+
+@pytest.fixture()
+def fresh_postgres_url():
+    if not postgres_available():
+        import os
+
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL is required but not reachable")
+        pytest.skip("PostgreSQL not reachable")
+    url = create_postgres_database()
+    yield url
+    drop_postgres_database(url)
+
+
+def test_migrations_upgrade_downgrade_and_upgrade_again_on_sqlite(tmp_path):
+    _roundtrip(f"sqlite:///{tmp_path / 'roundtrip.db'}")
+
+
+def test_migrations_upgrade_downgrade_and_upgrade_again_on_postgresql(fresh_postgres_url):
+    _roundtrip(fresh_postgres_url)
+
+
+def test_the_models_and_the_migrations_do_not_drift_on_postgresql(fresh_postgres_url):
+    command.upgrade(alembic_config(fresh_postgres_url), "head")
+    assert _drift(fresh_postgres_url) == []
+
+
+def test_the_models_and_the_migrations_do_not_drift_on_sqlite(tmp_path):
+    url = f"sqlite:///{tmp_path / 'drift.db'}"
+    command.upgrade(alembic_config(url), "head")
+    assert _drift(url) == []
+
+
+def test_json_columns_are_jsonb_on_postgresql(fresh_postgres_url):
+    command.upgrade(alembic_config(fresh_postgres_url), "head")
+    engine = sa.create_engine(fresh_postgres_url)
+    columns = {c["name"]: c["type"] for c in sa.inspect(engine).get_columns("bookings")}
+    engine.dispose()
+    assert type(columns["price_breakdown"]).__name__ == "JSONB"
