@@ -24,9 +24,9 @@ from sqlmodel import Session
 os.environ.setdefault("ROADSIDE_ENV", "test")
 os.environ.setdefault("EMBEDDED_WORKER", "false")
 
-from roadside_console.domain.core.db import create_db_engine  # noqa: E402
-from roadside_console.domain.core.settings import get_settings  # noqa: E402
-from roadside_console.domain.core.uow import UnitOfWork  # noqa: E402
+from roadside_console.domain.core.db import create_db_engine
+from roadside_console.domain.core.settings import get_settings
+from roadside_console.domain.core.uow import UnitOfWork
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get(
