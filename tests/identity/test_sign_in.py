@@ -56,17 +56,24 @@ def test_ten_failures_lock_the_account_for_fifteen_minutes_even_with_the_right_p
     for _ in range(10):
         with uow_factory() as uow, pytest.raises(AuthenticationFailed):
             service.sign_in(
-                uow, tenant_slug=tenant.slug, email=user.email, password="nope-nope-nope",
-                ip_address=f"10.0.0.{_}", now=now,
+                uow,
+                tenant_slug=tenant.slug,
+                email=user.email,
+                password="nope-nope-nope",
+                ip_address=f"10.0.0.{_}",
+                now=now,
             )
     # when / then
     with uow_factory() as uow, pytest.raises(Throttled):
         service.sign_in(uow, tenant_slug=tenant.slug, email=user.email, password=PASSWORD, now=now)
     with uow_factory() as uow:
         later = now + timedelta(minutes=15, seconds=1)
-        assert service.sign_in(
-            uow, tenant_slug=tenant.slug, email=user.email, password=PASSWORD, now=later
-        ).actor.user_id == user.id
+        assert (
+            service.sign_in(
+                uow, tenant_slug=tenant.slug, email=user.email, password=PASSWORD, now=later
+            ).actor.user_id
+            == user.id
+        )
 
 
 def test_ten_failures_from_one_address_block_that_address_for_other_accounts(session, uow_factory):
@@ -75,12 +82,18 @@ def test_ten_failures_from_one_address_block_that_address_for_other_accounts(ses
     for i in range(10):
         with uow_factory() as uow, pytest.raises(AuthenticationFailed):
             service.sign_in(
-                uow, tenant_slug=tenant.slug, email=f"guess{i}@example.com", password="x" * 12,
+                uow,
+                tenant_slug=tenant.slug,
+                email=f"guess{i}@example.com",
+                password="x" * 12,
                 ip_address="203.0.113.9",
             )
     with uow_factory() as uow, pytest.raises(Throttled):
         service.sign_in(
-            uow, tenant_slug=tenant.slug, email=victim.email, password=PASSWORD,
+            uow,
+            tenant_slug=tenant.slug,
+            email=victim.email,
+            password=PASSWORD,
             ip_address="203.0.113.9",
         )
 
@@ -108,7 +121,9 @@ def test_a_session_token_is_stored_only_as_a_digest(session, uow_factory):
     tenant = make_tenant(session)
     user = make_user(session, tenant)
     with uow_factory() as uow:
-        signed_in = service.sign_in(uow, tenant_slug=tenant.slug, email=user.email, password=PASSWORD)
+        signed_in = service.sign_in(
+            uow, tenant_slug=tenant.slug, email=user.email, password=PASSWORD
+        )
     stored = session.exec(select(UserSession).where(UserSession.user_id == user.id)).one()
     assert signed_in.session_token not in stored.token_hash
     assert len(stored.token_hash) == 64

@@ -41,12 +41,10 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        session = self.session
-        try:
-            session.rollback()
-        finally:
-            session.close()
-            self._session = None
+        # close() rolls back whatever was not committed and detaches loaded objects without
+        # expiring them, so callers can still read what a use case returned.
+        self.session.close()
+        self._session = None
 
     def commit(self) -> None:
         """Make every change of this use case durable at once."""
