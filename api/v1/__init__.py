@@ -1,0 +1,12 @@
+"""Version 1 of the public API: every route lives under `/api/v1`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.errors import problem_responses
+from api.v1 import auth, health
+
+router = APIRouter(prefix="/api/v1", responses=problem_responses(500))
+router.include_router(health.router)
+router.include_router(auth.router)
