@@ -23,15 +23,14 @@ router = APIRouter(tags=["auth"])
 )
 def create_token(body: TokenIn, request: Request, response: Response, uow: Uow) -> TokenOut:
     """Sign in (throttled per account and address) and issue a token shown only this once."""
-    signed_in = identity.sign_in(
+    issued = identity.create_api_token_with_password(
         uow,
         tenant_slug=body.workspace,
         email=body.email,
         password=body.password,
+        name=body.name,
         ip_address=request.client.host if request.client else "unknown",
-        user_agent=request.headers.get("user-agent"),
     )
-    issued = identity.create_api_token(uow, actor=signed_in.actor, name=body.name)
     response.headers["Cache-Control"] = "no-store"
     return TokenOut(id=uuid.UUID(issued.token_id), name=issued.name, token=issued.token)
 

@@ -149,3 +149,17 @@ def test_require_refuses_a_missing_actor():
 
     with pytest.raises(Forbidden):
         require(None, Permission.VIEW_DASHBOARD)
+
+
+def test_exchanging_a_password_for_an_api_token_opens_no_console_session(session, uow_factory):
+    from roadside_console.domain.identity.models import UserSession
+
+    tenant = make_tenant(session)
+    user = make_user(session, tenant)
+    with uow_factory() as uow:
+        issued = service.create_api_token_with_password(
+            uow, tenant_slug=tenant.slug, email=user.email, password=PASSWORD, name="cli"
+        )
+    with uow_factory() as uow:
+        assert service.authenticate_api_token(uow, issued.token).user_id == user.id
+    assert session.exec(select(UserSession).where(UserSession.user_id == user.id)).first() is None

@@ -46,22 +46,22 @@ def actor_for(user: User) -> Actor:
     return Actor(user_id=user.id, tenant_id=user.tenant_id, role=user.role, name=user.name)
 
 
-def sign_in(
+def _check_credentials(
     uow: UnitOfWork,
     *,
     tenant_slug: str,
     email: str,
     password: str,
-    ip_address: str = "unknown",
-    user_agent: str | None = None,
-    now: datetime | None = None,
-) -> SignedIn:
-    """Check credentials and open a session, throttling repeated failures."""
-    now = now or utc_now()
+    ip_address: str,
+    now: datetime,
+) -> User:
+    """Return the user these credentials belong to, throttling and recording every attempt.
+
+    A failure is committed on its own (so throttling counts it) before the generic error.
+    """
     session = uow.session
     key = throttle.account_key(tenant_slug, email)
     throttle.ensure_not_throttled(session, key=key, ip_address=ip_address, now=now)
-
     tenant = get_tenant_by_slug(session, tenant_slug)
     user = (
         session.exec(
@@ -75,14 +75,36 @@ def sign_in(
         throttle.record_attempt(session, key=key, ip_address=ip_address, succeeded=False, now=now)
         uow.commit()
         raise AuthenticationFailed("invalid_credentials", INVALID_CREDENTIALS)
-
     throttle.record_attempt(session, key=key, ip_address=ip_address, succeeded=True, now=now)
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = now
+    return user
+
+
+def sign_in(
+    uow: UnitOfWork,
+    *,
+    tenant_slug: str,
+    email: str,
+    password: str,
+    ip_address: str = "unknown",
+    user_agent: str | None = None,
+    now: datetime | None = None,
+) -> SignedIn:
+    """Check credentials and open a console session, throttling repeated failures."""
+    now = now or utc_now()
+    user = _check_credentials(
+        uow,
+        tenant_slug=tenant_slug,
+        email=email,
+        password=password,
+        ip_address=ip_address,
+        now=now,
+    )
     raw = new_token()
     expires_at = now + timedelta(hours=get_settings().session_ttl_hours)
-    session.add(
+    uow.session.add(
         UserSession(
             tenant_id=user.tenant_id,
             user_id=user.id,
@@ -95,6 +117,29 @@ def sign_in(
     )
     uow.commit()
     return SignedIn(session_token=raw, expires_at=expires_at, actor=actor_for(user))
+
+
+def create_api_token_with_password(
+    uow: UnitOfWork,
+    *,
+    tenant_slug: str,
+    email: str,
+    password: str,
+    name: str,
+    ip_address: str = "unknown",
+    now: datetime | None = None,
+) -> IssuedApiToken:
+    """Exchange a password for an API token in one step (no console session is opened)."""
+    now = now or utc_now()
+    user = _check_credentials(
+        uow,
+        tenant_slug=tenant_slug,
+        email=email,
+        password=password,
+        ip_address=ip_address,
+        now=now,
+    )
+    return create_api_token(uow, actor=actor_for(user), name=name)
 
 
 def resolve_session(
