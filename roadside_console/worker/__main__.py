@@ -13,7 +13,8 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from roadside_console.domain.core.settings import Settings, get_settings
+from roadside_console.domain.core.settings import get_settings
+from roadside_console.observability import configure_logging
 from roadside_console.worker.runner import run_forever, run_once
 
 logger = logging.getLogger("roadside_console.worker")
@@ -33,18 +34,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="seconds between passes (default: WORKER_POLL_SECONDS)",
     )
     return parser.parse_args(argv)
-
-
-def configure_logging(settings: Settings) -> None:
-    """Log to stderr, as JSON lines when `LOG_JSON` is true."""
-    handler = logging.StreamHandler(sys.stderr)
-    if settings.log_json:
-        from pythonjsonlogger.json import JsonFormatter
-
-        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=settings.log_level.upper(), handlers=[handler], force=True)
 
 
 async def serve(poll_seconds: float | None) -> None:
@@ -67,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one pass (`--once`, exit 1 if a job failed) or until stopped."""
     args = parse_args(argv)
     settings = get_settings()
-    configure_logging(settings)
+    configure_logging(settings.log_level, json=settings.log_json)
     if args.once:
         report = run_once()
         for outcome in report.outcomes:

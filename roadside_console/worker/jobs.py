@@ -17,14 +17,11 @@ import socket
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-
-import sqlalchemy as sa
-from sqlmodel import col
+from datetime import datetime
 
 from roadside_console.domain.core.settings import get_settings
 from roadside_console.domain.core.uow import UnitOfWork
-from roadside_console.domain.identity.models import LoginAttempt, OneTimeToken, UserSession
+from roadside_console.domain.identity.maintenance import PurgeReport, purge_auth_rows
 from roadside_console.domain.notifications.models import Channel
 from roadside_console.domain.notifications.service import (
     BATCH_SIZE,
@@ -132,52 +129,10 @@ class DeliverOutbox:
         )
 
 
-LOGIN_ATTEMPTS_KEPT = timedelta(days=1)
-ENDED_SESSIONS_KEPT = timedelta(days=7)
-SPENT_TOKENS_KEPT = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class PurgeReport:
-    """How many rows the purge deleted, per table."""
-
-    login_attempts: int
-    user_sessions: int
-    one_time_tokens: int
-
-
 def purge_expired_auth_rows(uow_factory: UowFactory, now: datetime) -> PurgeReport:
-    """Delete sign-in rows nobody needs any more, in one transaction.
-
-    Login attempts older than a day (throttling looks back 15 minutes); sessions that expired
-    or were revoked more than 7 days ago; one-time tokens used or expired more than 7 days ago.
-    """
-    attempts_before = now - LOGIN_ATTEMPTS_KEPT
-    sessions_before = now - ENDED_SESSIONS_KEPT
-    tokens_before = now - SPENT_TOKENS_KEPT
+    """Delete sign-in rows nobody needs any more (see the identity domain for what is kept)."""
     with uow_factory() as uow:
-        session = uow.session
-        attempts = session.exec(
-            sa.delete(LoginAttempt).where(LoginAttempt.created_at < attempts_before)
-        ).rowcount
-        sessions = session.exec(
-            sa.delete(UserSession).where(
-                sa.or_(
-                    UserSession.expires_at < sessions_before,
-                    col(UserSession.revoked_at) < sessions_before,
-                )
-            )
-        ).rowcount
-        tokens = session.exec(
-            sa.delete(OneTimeToken).where(
-                sa.or_(
-                    col(OneTimeToken.used_at) < tokens_before,
-                    OneTimeToken.expires_at < tokens_before,
-                )
-            )
-        ).rowcount
-        uow.commit()
-    return PurgeReport(login_attempts=attempts, user_sessions=sessions, one_time_tokens=tokens)
+        return purge_auth_rows(uow, now=now)
 
 
 register_job("deliver_outbox", EVERY_POLL, DeliverOutbox())
