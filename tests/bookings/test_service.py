@@ -150,3 +150,47 @@ def test_a_booking_of_another_tenant_is_not_found(session, uow_factory):
     booking = make_booking(session, theirs)
     with uow_factory() as uow, pytest.raises(NotFound):
         service.confirm_booking(uow, actor=actor_of(admin), booking_id=booking.id)
+
+
+def test_two_dispatchers_confirming_at_once_on_postgresql_one_wins_one_gets_a_conflict(pg_engine):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from sqlmodel import Session
+
+    from roadside_console.domain.core.uow import UnitOfWork
+    from roadside_console.domain.tenants.models import Tenant
+
+    # given a committed pending booking and two dispatchers
+    with Session(pg_engine, expire_on_commit=False) as session:
+        tenant = make_tenant(session)
+        first = make_user(session, tenant, role=Role.DISPATCHER)
+        second = make_user(session, tenant, role=Role.DISPATCHER)
+        booking = make_booking(session, tenant)
+    barrier = Barrier(2)
+
+    def confirm(user):
+        with UnitOfWork(lambda: Session(pg_engine, expire_on_commit=False)) as uow:
+            service.get_booking(uow.session, tenant_id=tenant.id, booking_id=booking.id)
+            barrier.wait()  # both have read "pending" before either writes
+            try:
+                service.confirm_booking(uow, actor=actor_of(user), booking_id=booking.id)
+                return "won"
+            except Conflict:
+                return "conflict"
+
+    # when both confirm at the same moment
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(confirm, [first, second]))
+    # then exactly one change and one event were written
+    try:
+        assert outcomes == ["conflict", "won"]
+        with Session(pg_engine) as session:
+            events = session.exec(
+                select(BookingEvent).where(BookingEvent.booking_id == booking.id)
+            ).all()
+            assert len(events) == 1
+    finally:
+        with Session(pg_engine) as session:
+            session.delete(session.get(Tenant, tenant.id))
+            session.commit()

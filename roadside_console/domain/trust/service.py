@@ -1,0 +1,151 @@
+"""Trust-tier use cases. `allowed_payment_methods` is the one question every payment path asks."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from roadside_console.domain.audit.service import record_audit
+from roadside_console.domain.core.auth import Actor, Permission, Role, require
+from roadside_console.domain.core.clock import utc_now
+from roadside_console.domain.core.errors import NotFound, ValidationFailed
+from roadside_console.domain.core.uow import UnitOfWork
+from roadside_console.domain.identity.models import User
+from roadside_console.domain.payments.models import Payment, PaymentMethod
+from roadside_console.domain.tenants.service import get_tenant_settings
+from roadside_console.domain.trust import rules
+
+
+def allowed_payment_methods(user: User) -> list[PaymentMethod]:
+    """Return the methods this customer may pay with (card only from tier 2)."""
+    return rules.methods_for_tier(user.trust_tier)
+
+
+def _customer(session: Session, tenant_id: uuid.UUID, user_id: uuid.UUID) -> User:
+    user = session.exec(
+        select(User).where(
+            User.id == user_id, User.tenant_id == tenant_id, User.role == Role.CUSTOMER
+        )
+    ).first()
+    if user is None:
+        raise NotFound("customer_not_found", "No such customer.")
+    return user
+
+
+def count_clean_payment(session: Session, *, payment: Payment, now: datetime | None = None) -> bool:
+    """Count a confirmed payment toward its customer's trust, at most once ever.
+
+    The payment row is claimed with a guarded update (`counted_for_trust` false → true), so
+    confirming twice, or two confirmations racing, count it once. Returns whether it counted.
+    Does not commit: it runs inside the confirming use case.
+    """
+    if payment.customer_id is None:
+        return False
+    claimed = session.execute(
+        update(Payment)
+        .where(Payment.id == payment.id, Payment.counted_for_trust.is_(False))  # type: ignore[arg-type, attr-defined]
+        .values(counted_for_trust=True)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if claimed != 1:
+        return False
+    payment.counted_for_trust = True
+    user = _customer(session, payment.tenant_id, payment.customer_id)
+    threshold = get_tenant_settings(session, payment.tenant_id).trust_promotion_threshold
+    user.clean_payment_count += 1
+    new_tier = rules.tier_after_clean_payment(user.trust_tier, user.clean_payment_count, threshold)
+    if new_tier != user.trust_tier:
+        record_audit(
+            session,
+            actor=None,
+            tenant_id=user.tenant_id,
+            action="trust.promoted",
+            target_type="user",
+            target_id=user.id,
+            reason=f"{user.clean_payment_count} clean payments (threshold {threshold})",
+            changes={"from": user.trust_tier, "to": new_tier},
+        )
+        user.trust_tier = new_tier
+    session.add(user)
+    return True
+
+
+def record_dispute(session: Session, *, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> None:
+    """Demote the customer one tier and reset their clean count (a dispute was opened)."""
+    user = _customer(session, tenant_id, customer_id)
+    new_tier = rules.tier_after_dispute(user.trust_tier)
+    record_audit(
+        session,
+        actor=None,
+        tenant_id=tenant_id,
+        action="trust.demoted",
+        target_type="user",
+        target_id=user.id,
+        reason="payment dispute opened",
+        changes={
+            "from": user.trust_tier,
+            "to": new_tier,
+            "clean_count_reset_from": user.clean_payment_count,
+        },
+    )
+    user.trust_tier = new_tier
+    user.clean_payment_count = 0
+    session.add(user)
+
+
+def set_trust_tier(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    customer_id: uuid.UUID,
+    tier: int,
+    reason: str,
+    now: datetime | None = None,
+) -> int:
+    """Promote or demote a customer by hand; a reason is required and audited."""
+    require(actor, Permission.MANAGE_TRUST)
+    if tier not in (rules.MIN_TIER, rules.MAX_TIER):
+        raise ValidationFailed("invalid_tier", "Choose tier 1 or tier 2.", field="tier")
+    if not reason.strip():
+        raise ValidationFailed("reason_required", "Give a reason for the change.", field="reason")
+    user = _customer(uow.session, actor.tenant_id, customer_id)
+    if user.trust_tier != tier:
+        record_audit(
+            uow.session,
+            actor=actor,
+            action="trust.changed",
+            target_type="user",
+            target_id=user.id,
+            reason=reason.strip(),
+            changes={"from": user.trust_tier, "to": tier, "at": (now or utc_now()).isoformat()},
+        )
+        user.trust_tier = tier
+        uow.session.add(user)
+    uow.commit()
+    return tier
+
+
+def set_promotion_threshold(uow: UnitOfWork, *, actor: Actor, clean_payments: int) -> int:
+    """Change how many clean payments earn tier 2 (1–100)."""
+    require(actor, Permission.MANAGE_TRUST)
+    if not 1 <= clean_payments <= 100:
+        raise ValidationFailed(
+            "invalid_threshold", "Use a number from 1 to 100.", field="clean_payments"
+        )
+    settings = get_tenant_settings(uow.session, actor.tenant_id)
+    record_audit(
+        uow.session,
+        actor=actor,
+        action="trust.threshold_changed",
+        target_type="tenant_settings",
+        target_id=settings.id,
+        changes={"from": settings.trust_promotion_threshold, "to": clean_payments},
+    )
+    settings.trust_promotion_threshold = clean_payments
+    settings.updated_by_id = actor.user_id
+    uow.session.add(settings)
+    uow.commit()
+    return clean_payments
