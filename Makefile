@@ -51,7 +51,7 @@ run: install seed ## Start console + API on http://localhost:$(PORT) with demo d
 	@echo "  Console   http://localhost:$(PORT)/"
 	@echo "  API docs  http://localhost:$(PORT)/api/v1/docs"
 	@echo "  Health    http://localhost:$(PORT)/api/v1/health"
-	@if [ -f var/demo-logins.txt ]; then cat var/demo-logins.txt; fi
+	@echo ""
 	$(BIN)/reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT) --loglevel warning
 
 worker: $(VENV)/.synced ## Run a standalone background worker (production)

@@ -33,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     with UnitOfWork() as uow:
         logins = seed_demo(uow, password=get_settings().roadside_demo_password)
     if logins is None:
-        where = f" (see {LOGINS_FILE})" if LOGINS_FILE.exists() else ""
-        print(f"Demo data already present; nothing seeded{where}.")
+        where = f"; demo logins are in {LOGINS_FILE}" if LOGINS_FILE.exists() else ""
+        print(f"Demo data already present{where}.")
         return 0
     text = _format(logins)
     if not os.environ.get("ROADSIDE_DEMO_PASSWORD"):
