@@ -5,11 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from roadside_console.domain.bookings.queries import customer_recent_bookings
-from roadside_console.domain.core.errors import DomainError
 from roadside_console.domain.core.money import format_cents
 from roadside_console.ui.components.common import empty_state, placeholder_notice, status_badge
 from roadside_console.ui.shell.layout import customer_page
-from roadside_console.ui.shell.run import run_use_case
 from roadside_console.ui.shell.session import SessionState
 
 
@@ -23,13 +21,8 @@ class MyBookingsState(SessionState):
     @rx.event
     async def load(self) -> None:
         """Fetch the signed-in customer's bookings."""
-        actor = await self.current_actor()
-        if actor is None:
-            return
-        try:
-            rows = await run_use_case(customer_recent_bookings, actor=actor)
-        except DomainError as error:
-            self.error = error.message
+        rows, self.error = await self.run_as_user(customer_recent_bookings)
+        if rows is None:
             return
         self.bookings = [
             {
@@ -58,6 +51,16 @@ def _booking_row(booking: rx.Var) -> rx.Component:
 @customer_page("My bookings")
 def my_bookings_page() -> rx.Component:
     """A table of the customer's bookings."""
+    return rx.fragment(
+        rx.cond(
+            MyBookingsState.error != "",
+            rx.callout(MyBookingsState.error, icon="triangle-alert", color_scheme="red"),
+        ),
+        _bookings_table(),
+    )
+
+
+def _bookings_table() -> rx.Component:
     return rx.cond(
         MyBookingsState.bookings.length() > 0,
         rx.table.root(

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from roadside_console.domain.core.errors import DomainError
 from roadside_console.domain.core.money import format_cents
 from roadside_console.domain.reports.dashboard import dashboard_kpis
 from roadside_console.ui.components.common import kpi_card, placeholder_notice
 from roadside_console.ui.shell.layout import admin_page
-from roadside_console.ui.shell.run import run_use_case
 from roadside_console.ui.shell.session import SessionState
 
 
@@ -25,15 +23,9 @@ class DashboardState(SessionState):
     @rx.event
     async def load(self) -> None:
         """Fetch the KPIs for the signed-in user's tenant."""
-        actor = await self.current_actor()
-        if actor is None:
+        kpis, self.error = await self.run_as_user(dashboard_kpis)
+        if kpis is None:
             return
-        try:
-            kpis = await run_use_case(dashboard_kpis, actor=actor)
-        except DomainError as error:
-            self.error = error.message
-            return
-        self.error = ""
         self.bookings_today = str(kpis.bookings_today)
         self.active_jobs = str(kpis.active_jobs)
         self.revenue_month = format_cents(kpis.revenue_month_cents)

@@ -5,11 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from roadside_console.domain.bookings.queries import provider_active_jobs
-from roadside_console.domain.core.errors import DomainError
 from roadside_console.domain.core.money import format_cents
 from roadside_console.ui.components.common import empty_state, placeholder_notice, status_badge
 from roadside_console.ui.shell.layout import provider_page
-from roadside_console.ui.shell.run import run_use_case
 from roadside_console.ui.shell.session import SessionState
 
 
@@ -23,13 +21,8 @@ class ProviderJobsState(SessionState):
     @rx.event
     async def load(self) -> None:
         """Fetch the jobs assigned to the signed-in provider."""
-        actor = await self.current_actor()
-        if actor is None:
-            return
-        try:
-            rows = await run_use_case(provider_active_jobs, actor=actor)
-        except DomainError as error:
-            self.error = error.message
+        rows, self.error = await self.run_as_user(provider_active_jobs)
+        if rows is None:
             return
         self.jobs = [
             {

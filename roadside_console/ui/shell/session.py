@@ -7,9 +7,13 @@ only redirect: the domain's permission checks are what actually protect data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import reflex as rx
 
 from roadside_console.domain.core.auth import Actor, Permission, Role
+from roadside_console.domain.core.errors import DomainError
 from roadside_console.domain.core.settings import get_settings
 from roadside_console.domain.identity import service as identity
 from roadside_console.ui.shell import routes
@@ -17,6 +21,7 @@ from roadside_console.ui.shell.navigation import allowed_paths_for, permission_f
 from roadside_console.ui.shell.run import run_use_case
 
 SESSION_COOKIE = "rs_session"
+T = TypeVar("T")
 
 
 class SessionState(rx.State):
@@ -37,6 +42,19 @@ class SessionState(rx.State):
         """Resolve the session again (handlers call this before doing anything)."""
         profile = await run_use_case(identity.session_profile, self.session_token)
         return profile.actor if profile else None
+
+    async def run_as_user(self, fn: Callable[..., T], /, **kwargs: Any) -> tuple[T | None, str]:
+        """Run a use case as the signed-in user; return (result, "") or (None, error message).
+
+        The session is resolved again first, so a revoked session stops here.
+        """
+        actor = await self.current_actor()
+        if actor is None:
+            return None, "Your session has ended. Sign in again."
+        try:
+            return await run_use_case(fn, actor=actor, **kwargs), ""
+        except DomainError as error:
+            return None, error.message
 
     async def _guard(self, permission: Permission) -> rx.event.EventSpec | None:
         profile = await run_use_case(identity.session_profile, self.session_token)
