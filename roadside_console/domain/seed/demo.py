@@ -25,7 +25,6 @@ from roadside_console.domain.catalog.models import SchedulingMode, Service, Serv
 from roadside_console.domain.core.auth import Role
 from roadside_console.domain.core.clock import utc_now
 from roadside_console.domain.core.geo import METRES_PER_MILE, eta_minutes, great_circle_miles
-from roadside_console.domain.core.money import apply_bp
 from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.customers.models import Vehicle
 from roadside_console.domain.dispatch.models import DispatchAlgorithm, DispatchLog
@@ -40,6 +39,7 @@ from roadside_console.domain.payouts.models import (
 )
 from roadside_console.domain.payouts.rules import split_job_price
 from roadside_console.domain.pricing.models import TimeBlock
+from roadside_console.domain.pricing.rules import quote_price
 from roadside_console.domain.providers.models import (
     CommissionType,
     CredentialKind,
@@ -124,7 +124,8 @@ def _seed_atlanta(session: Session, password_hash: str, logins: DemoLogins, now:
     tenant = Tenant(name="RoadSide ATL", slug=DEMO_TENANT_SLUG, timezone="America/New_York")
     session.add(tenant)
     session.flush()
-    session.add(TenantSettings(tenant_id=tenant.id))
+    settings = TenantSettings(tenant_id=tenant.id)
+    session.add(settings)
     tz = ZoneInfo(tenant.timezone)
 
     services = {
@@ -311,6 +312,7 @@ def _seed_atlanta(session: Session, password_hash: str, logins: DemoLogins, now:
     session.flush()
 
     available = [p for p in providers if p.status is ProviderStatus.ACTIVE]
+    online = sum(1 for p in available if p.is_available)
     completed_index = 0
     for index, (slug, cust, addr, status, prov, method, age_hours, miles) in enumerate(BOOKINGS):
         service = services[slug]
@@ -323,8 +325,17 @@ def _seed_atlanta(session: Session, password_hash: str, logins: DemoLogins, now:
             mode = BookingMode.SCHEDULED
             tomorrow = (now.astimezone(tz) + timedelta(days=1)).date()
             scheduled_at = datetime.combine(tomorrow, time(10, 0), tzinfo=tz)
-        priced_at = scheduled_at or created
-        breakdown, total = _demo_price(service, blocks, priced_at.astimezone(tz).hour, miles)
+        price = quote_price(
+            service=service,
+            blocks=blocks,
+            policy=settings,
+            providers_online=online,
+            tz_name=tenant.timezone,
+            now=created,
+            scheduled_at=scheduled_at,
+            towing_miles=miles,
+        )
+        breakdown, total = price.lines_as_dicts(), price.total_cents
         provider = providers[prov] if prov is not None else None
         booking = Booking(
             tenant_id=tenant.id,
@@ -446,49 +457,6 @@ def _seed_atlanta(session: Session, password_hash: str, logins: DemoLogins, now:
             for p in session.exec(select(ProviderPayout).where(ProviderPayout.batch_id == batch.id))
         }
     )
-
-
-def _demo_price(
-    service: Service, blocks: list[TimeBlock], hour: int, miles: int | None
-) -> tuple[list[dict[str, object]], int]:
-    """Price a demo booking the way the estimate explains it: base, time block, mileage."""
-    block = next(
-        (
-            b
-            for b in sorted(blocks, key=lambda b: -b.priority)
-            if b.active and _hour_in_block(hour, b.start_hour, b.end_hour)
-        ),
-        None,
-    )
-    multiplier = block.multiplier_bp if block else 10000
-    adjusted = apply_bp(service.base_price_cents, multiplier)
-    lines: list[dict[str, object]] = [
-        {"code": "base", "label": service.name, "amount_cents": service.base_price_cents}
-    ]
-    if adjusted != service.base_price_cents and block is not None:
-        lines.append(
-            {
-                "code": "time_block",
-                "label": f"{block.name} ×{multiplier / 10000:.2f}",
-                "amount_cents": adjusted - service.base_price_cents,
-            }
-        )
-    extra_miles = max(0, (miles or 0) - service.included_miles) if service.per_mile_cents else 0
-    if extra_miles:
-        lines.append(
-            {
-                "code": "mileage",
-                "label": f"{extra_miles} mi beyond {service.included_miles} included",
-                "amount_cents": extra_miles * service.per_mile_cents,
-            }
-        )
-    return lines, sum(int(line["amount_cents"]) for line in lines)  # type: ignore[call-overload]
-
-
-def _hour_in_block(hour: int, start: int, end: int) -> bool:
-    if start < end:
-        return start <= hour < end
-    return hour >= start or hour < end
 
 
 def _add_history(
