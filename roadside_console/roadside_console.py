@@ -6,12 +6,13 @@ This is the only module that imports both the UI and the API.
 from __future__ import annotations
 
 import reflex as rx
-from api.app import create_api
 
+from api.app import create_api
 from roadside_console.domain.core.settings import get_settings
 from roadside_console.observability import configure_logging
 from roadside_console.ui.admin.placeholders import PLANNED_PAGES, make_placeholder
 from roadside_console.ui.auth.login import forbidden_page, login_page
+from roadside_console.ui.bookings.page import BookingsState, bookings_page
 from roadside_console.ui.customer.pages import MyBookingsState, book_page, my_bookings_page
 from roadside_console.ui.dashboard.page import DashboardState, dashboard_page
 from roadside_console.ui.provider_portal.pages import (
@@ -45,6 +46,12 @@ app.add_page(
     route=routes.ADMIN_HOME,
     title="Dashboard · RoadSide Console",
     on_load=[SessionState.guard_staff, DashboardState.load],
+)
+app.add_page(
+    bookings_page,
+    route="/admin/bookings",
+    title="Bookings · RoadSide Console",
+    on_load=[SessionState.guard_admin_page, BookingsState.load],
 )
 for path, title, description in PLANNED_PAGES:
     app.add_page(

@@ -105,3 +105,26 @@ def test_the_api_is_served_on_the_same_port_as_the_console(base_url):
     response = httpx.get(f"{base_url}/api/v1/health", timeout=10)
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
+
+
+def test_a_dispatcher_finds_a_booking_by_status_and_by_name(browser, base_url):
+    # given the demo's bookings
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _sign_in(page, base_url, "dispatch@roadsideatl.com")
+    expect(page.locator("#page-title")).to_have_text("Dashboard")
+    page.goto(f"{base_url}/admin/bookings")
+    # then the table shows the newest 18 with a count
+    expect(page.locator("#bookings-summary")).to_have_text("1–18 of 18 bookings")
+    screenshot(page, "admin-bookings")
+    # when they filter completed jobs
+    page.get_by_role("combobox", name="Status").click()
+    page.get_by_role("option", name="Completed").click()
+    expect(page.locator("#bookings-summary")).to_have_text("1–11 of 11 bookings")
+    # and search a customer by name
+    page.get_by_role("combobox", name="Status").click()
+    page.get_by_role("option", name="Any status").click()
+    page.get_by_label("Search bookings").fill("derek")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#bookings-table tbody tr")).to_have_count(1)
+    expect(page.locator("#bookings-table")).to_contain_text("Derek Owens")
+    page.close()

@@ -12,11 +12,6 @@ from roadside_console.ui.shell.layout import admin_page
 # path, title, what the page will do
 PLANNED_PAGES: list[tuple[str, str, str]] = [
     (
-        "/admin/bookings",
-        "Bookings",
-        "A paged, filterable list of every booking with detail, timeline and phone booking.",
-    ),
-    (
         "/admin/dispatch",
         "Dispatch",
         "Open bookings by urgency, providers online with workload, and a live map.",

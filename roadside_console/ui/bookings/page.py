@@ -1,0 +1,221 @@
+"""Ops bookings table: filtered and paged in SQL, so it stays fast at any size."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from roadside_console.domain.bookings.queries import BookingFilters, list_bookings, service_options
+from roadside_console.domain.core.money import format_cents
+from roadside_console.ui.components.common import empty_state, status_badge
+from roadside_console.ui.shell.layout import admin_page
+from roadside_console.ui.shell.session import SessionState
+
+PAGE_SIZE = 25
+STATUS_OPTIONS = ["pending", "confirmed", "dispatched", "in_progress", "completed", "cancelled"]
+ANY = "any"
+
+
+class BookingsState(SessionState):
+    """Filters, the current page of display rows and the match count."""
+
+    rows: list[dict[str, str]] = []
+    total: int = 0
+    page: int = 1
+    status: str = ANY
+    service_id: str = ANY
+    search: str = ""
+    services: list[list[str]] = []
+    loaded: bool = False
+    error: str = ""
+
+    @rx.var
+    def page_count(self) -> int:
+        """Number of pages for the current filters."""
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    @rx.var
+    def summary(self) -> str:
+        """Say which rows are shown, e.g. "41–65 of 1,204 bookings"."""
+        if self.total == 0:
+            return "No bookings match"
+        first = (self.page - 1) * PAGE_SIZE + 1
+        last = min(self.page * PAGE_SIZE, self.total)
+        return f"{first}–{last} of {self.total:,} bookings"
+
+    @rx.event
+    async def load(self) -> None:
+        """Load the filter options and the first page."""
+        options, self.error = await self.run_as_user(service_options)
+        self.services = [[service_id, name] for service_id, name in options or []]
+        self.page = 1
+        await self._fetch()
+
+    async def _fetch(self) -> None:
+        filters = BookingFilters(
+            status="" if self.status == ANY else self.status,
+            service_id="" if self.service_id == ANY else self.service_id,
+            search=self.search,
+        )
+        result, self.error = await self.run_as_user(
+            list_bookings, filters=filters, page=self.page, page_size=PAGE_SIZE
+        )
+        self.loaded = True
+        if result is None:
+            return
+        self.total = result.total
+        tz = ZoneInfo(result.timezone)
+        self.rows = [
+            {
+                "id": row.booking_id,
+                "reference": row.reference,
+                "created": row.created_at.astimezone(tz).strftime("%b %d, %-I:%M %p"),
+                "service": row.service_name,
+                "status": row.status,
+                "customer": row.customer,
+                "phone": row.phone,
+                "provider": row.provider or "—",
+                "price": format_cents(row.price_cents),
+            }
+            for row in result.rows
+        ]
+
+    @rx.event
+    async def set_status_filter(self, value: str) -> None:
+        """Filter by status and go back to the first page."""
+        self.status, self.page = value, 1
+        await self._fetch()
+
+    @rx.event
+    async def set_service_filter(self, value: str) -> None:
+        """Filter by service and go back to the first page."""
+        self.service_id, self.page = value, 1
+        await self._fetch()
+
+    @rx.event
+    async def apply_search(self, form: dict[str, str]) -> None:
+        """Search reference, customer name or phone."""
+        self.search, self.page = form.get("search", "").strip(), 1
+        await self._fetch()
+
+    @rx.event
+    async def next_page(self) -> None:
+        """Show the next page."""
+        if self.page < self.page_count:
+            self.page += 1
+            await self._fetch()
+
+    @rx.event
+    async def previous_page(self) -> None:
+        """Show the previous page."""
+        if self.page > 1:
+            self.page -= 1
+            await self._fetch()
+
+
+def _filters() -> rx.Component:
+    return rx.hstack(
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    name="search",
+                    placeholder="Reference, name or phone",
+                    default_value=BookingsState.search,
+                    aria_label="Search bookings",
+                    width="18em",
+                ),
+                rx.button(rx.icon("search", size=16), "Search", type="submit", variant="soft"),
+            ),
+            on_submit=BookingsState.apply_search,
+        ),
+        rx.select.root(
+            rx.select.trigger(aria_label="Status", min_width="10em"),
+            rx.select.content(
+                rx.select.item("Any status", value=ANY),
+                *[
+                    rx.select.item(s.replace("_", " ").capitalize(), value=s)
+                    for s in STATUS_OPTIONS
+                ],
+            ),
+            value=BookingsState.status,
+            on_change=BookingsState.set_status_filter,
+        ),
+        rx.select.root(
+            rx.select.trigger(aria_label="Service", min_width="12em"),
+            rx.select.content(
+                rx.select.item("Any service", value=ANY),
+                rx.foreach(BookingsState.services, lambda s: rx.select.item(s[1], value=s[0])),
+            ),
+            value=BookingsState.service_id,
+            on_change=BookingsState.set_service_filter,
+        ),
+        spacing="3",
+        wrap="wrap",
+        align="center",
+    )
+
+
+def _row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(row["reference"], weight="medium")),
+        rx.table.cell(row["created"]),
+        rx.table.cell(row["service"]),
+        rx.table.cell(status_badge(row["status"])),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(row["customer"]),
+                rx.text(row["phone"], size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(row["provider"]),
+        rx.table.cell(row["price"], text_align="right"),
+    )
+
+
+@admin_page("Bookings")
+def bookings_page() -> rx.Component:
+    """Filter bar, table and pager."""
+    headers = ["Reference", "Created", "Service", "Status", "Customer", "Provider", "Price"]
+    return rx.vstack(
+        _filters(),
+        rx.cond(
+            BookingsState.error != "",
+            rx.callout(BookingsState.error, icon="triangle-alert", color_scheme="red"),
+        ),
+        rx.cond(
+            BookingsState.rows.length() > 0,
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+                rx.table.body(rx.foreach(BookingsState.rows, _row)),
+                width="100%",
+                variant="surface",
+                id="bookings-table",
+            ),
+            rx.cond(BookingsState.loaded, empty_state("No bookings match these filters.")),
+        ),
+        rx.hstack(
+            rx.text(BookingsState.summary, size="2", color_scheme="gray", id="bookings-summary"),
+            rx.spacer(),
+            rx.button(
+                rx.icon("chevron-left", size=16),
+                "Previous",
+                variant="soft",
+                on_click=BookingsState.previous_page,
+                disabled=BookingsState.page <= 1,
+            ),
+            rx.text("Page ", BookingsState.page, " of ", BookingsState.page_count, size="2"),
+            rx.button(
+                "Next",
+                rx.icon("chevron-right", size=16),
+                variant="soft",
+                on_click=BookingsState.next_page,
+                disabled=BookingsState.page >= BookingsState.page_count,
+            ),
+            width="100%",
+            align="center",
+        ),
+        spacing="4",
+        width="100%",
+    )
