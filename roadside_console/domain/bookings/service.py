@@ -24,6 +24,7 @@ from roadside_console.domain.core.money import format_cents
 from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.notifications.models import Channel
 from roadside_console.domain.notifications.outbox import queue_message
+from roadside_console.domain.payouts.service import create_earning_if_due
 from roadside_console.domain.providers.models import Provider
 from roadside_console.domain.tenants.service import get_tenant_settings
 
@@ -277,17 +278,22 @@ def complete_booking(
     reason: str | None = None,
     now: datetime | None = None,
 ) -> TransitionResult:
-    """The provider (or staff on their behalf, with a reason) marks the job done."""
-    return _transition(
-        uow,
-        actor=actor,
-        tenant_id=actor.tenant_id,
-        booking_id=booking_id,
-        to_status=S.COMPLETED,
-        expected_status=S.IN_PROGRESS,
-        reason=reason,
-        now=now,
+    """The provider (or staff on their behalf, with a reason) marks the job done.
+
+    If the job is already paid, the provider's earning is created in the same transaction.
+    """
+    booking = get_booking(uow.session, tenant_id=actor.tenant_id, booking_id=booking_id)
+    if booking.status is not S.IN_PROGRESS:
+        raise Conflict(
+            "booking_changed",
+            f"This booking is now {booking.status.value}. Reload it and try again.",
+        )
+    result = apply_transition(
+        uow.session, actor=actor, booking=booking, to_status=S.COMPLETED, reason=reason, now=now
     )
+    create_earning_if_due(uow.session, booking=booking, now=now)
+    uow.commit()
+    return result
 
 
 def cancellation_terms(

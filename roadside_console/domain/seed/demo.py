@@ -7,6 +7,7 @@ Idempotent: nothing is written when the demo tenant already exists. Times are re
 from __future__ import annotations
 
 import secrets
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -22,7 +23,7 @@ from roadside_console.domain.bookings.models import (
 )
 from roadside_console.domain.bookings.references import new_booking_reference
 from roadside_console.domain.catalog.models import SchedulingMode, Service, ServiceCategory
-from roadside_console.domain.core.auth import Role
+from roadside_console.domain.core.auth import Actor, Role
 from roadside_console.domain.core.clock import utc_now
 from roadside_console.domain.core.geo import METRES_PER_MILE, eta_minutes, great_circle_miles
 from roadside_console.domain.core.uow import UnitOfWork
@@ -30,14 +31,10 @@ from roadside_console.domain.customers.models import Vehicle
 from roadside_console.domain.dispatch.models import DispatchAlgorithm, DispatchLog
 from roadside_console.domain.identity.models import User
 from roadside_console.domain.identity.passwords import hash_password
-from roadside_console.domain.payments.models import Payment, PaymentMethod, PaymentStatus
-from roadside_console.domain.payouts.models import (
-    PayoutBatch,
-    PayoutBatchStatus,
-    PayoutStatus,
-    ProviderPayout,
-)
-from roadside_console.domain.payouts.rules import split_job_price
+from roadside_console.domain.payments.models import Payment, PaymentMethod
+from roadside_console.domain.payments.service import confirm_payment_in
+from roadside_console.domain.payouts.batches import pay_pending
+from roadside_console.domain.payouts.models import PayoutBatch
 from roadside_console.domain.pricing.models import TimeBlock
 from roadside_console.domain.pricing.rules import quote_price
 from roadside_console.domain.providers.models import (
@@ -300,16 +297,10 @@ def _seed_atlanta(session: Session, password_hash: str, logins: DemoLogins, now:
     )
     session.flush()
 
-    batch = PayoutBatch(
-        tenant_id=tenant.id,
-        status=PayoutBatchStatus.COMPLETED,
-        period_start=(now - timedelta(days=21)).date(),
-        period_end=(now - timedelta(days=7)).date(),
-        created_by_id=staff[3].id,
-        completed_at=now - timedelta(days=3),
+    finance = Actor(
+        user_id=staff[3].id, tenant_id=tenant.id, role=Role(staff[3].role), name=staff[3].name
     )
-    session.add(batch)
-    session.flush()
+    batch_id = None
 
     available = [p for p in providers if p.status is ProviderStatus.ACTIVE]
     online = sum(1 for p in available if p.is_available)
@@ -382,59 +373,12 @@ def _seed_atlanta(session: Session, password_hash: str, logins: DemoLogins, now:
                 created + timedelta(minutes=4),
                 manual=index in MANUAL_DISPATCH,
             )
+        if status is S.COMPLETED and completed_index == PAID_PAYOUTS and batch_id is None:
+            batch_id = _pay_last_weeks_batch(session, tenant.id, finance, now)
         if method is not None:
-            paid = status is S.COMPLETED
-            session.add(
-                Payment(
-                    tenant_id=tenant.id,
-                    booking_id=booking.id,
-                    customer_id=customer.id,
-                    method=PaymentMethod(method),
-                    amount_cents=total,
-                    status=PaymentStatus.CONFIRMED if paid else PaymentStatus.PENDING,
-                    reference=f"{method.upper()}-{booking.reference[3:]}"
-                    if method != "stripe"
-                    else None,
-                    stripe_checkout_session_id=f"cs_demo_{booking.reference[3:]}"
-                    if method == "stripe"
-                    else None,
-                    confirmed_at=booking.completed_at if paid else None,
-                    confirmed_by_id=staff[3].id if paid and method != "stripe" else None,
-                    counted_for_trust=paid,
-                    created_at=created,
-                    updated_at=created,
-                )
-            )
+            _add_payment(session, booking, customer, method, finance, created)
         if status is S.COMPLETED and provider is not None:
             booking.final_price_cents = total
-            split = split_job_price(
-                total,
-                commission_type=provider.commission_type,
-                provider_share_bp=provider.commission_rate_bp,
-                flat_fee_cents=provider.flat_fee_cents,
-            )
-            is_paid = completed_index < PAID_PAYOUTS
-            session.add(
-                ProviderPayout(
-                    tenant_id=tenant.id,
-                    provider_id=provider.id,
-                    booking_id=booking.id,
-                    amount_cents=split.provider_cents,
-                    gross_cents=total,
-                    platform_fee_cents=split.platform_cents,
-                    commission={
-                        "type": provider.commission_type.value,
-                        "rate_bp": provider.commission_rate_bp,
-                        "flat_fee_cents": provider.flat_fee_cents,
-                    },
-                    status=PayoutStatus.PAID if is_paid else PayoutStatus.PENDING,
-                    batch_id=batch.id if is_paid else None,
-                    paid_at=batch.completed_at if is_paid else None,
-                    created_at=booking.completed_at or created,
-                )
-            )
-            if is_paid:
-                batch.total_cents += split.provider_cents
             if index in REVIEWS:
                 session.add(
                     Review(
@@ -451,12 +395,56 @@ def _seed_atlanta(session: Session, password_hash: str, logins: DemoLogins, now:
             completed_index += 1
         if status is S.CANCELLED:
             booking.cancel_reason = "Customer got a jump start from a friend."
-    batch.provider_count = len(
-        {
-            p.provider_id
-            for p in session.exec(select(ProviderPayout).where(ProviderPayout.batch_id == batch.id))
-        }
+
+
+def _add_payment(
+    session: Session,
+    booking: Booking,
+    customer: User,
+    method: str,
+    finance: Actor,
+    created: datetime,
+) -> None:
+    """Record the payment; completed jobs were confirmed, through the real money path."""
+    payment = Payment(
+        tenant_id=booking.tenant_id,
+        booking_id=booking.id,
+        customer_id=customer.id,
+        method=PaymentMethod(method),
+        amount_cents=booking.estimated_price_cents,
+        reference=f"{method.upper()}-{booking.reference[3:]}" if method != "stripe" else None,
+        stripe_checkout_session_id=f"cs_demo_{booking.reference[3:]}"
+        if method == "stripe"
+        else None,
+        counted_for_trust=booking.status is S.COMPLETED,  # the seeded tiers already count them
+        created_at=created,
+        updated_at=created,
     )
+    session.add(payment)
+    session.flush()
+    if booking.status is S.COMPLETED:
+        card = method == "stripe"
+        confirm_payment_in(
+            session,
+            actor=None if card else finance,
+            tenant_id=booking.tenant_id,
+            payment_id=payment.id,
+            reference=f"ch_demo_{booking.reference[3:]}" if card else None,
+            now=booking.completed_at,
+        )
+
+
+def _pay_last_weeks_batch(
+    session: Session, tenant_id: uuid.UUID, finance: Actor, now: datetime
+) -> uuid.UUID:
+    """Pay the oldest completed jobs in a batch run three days ago."""
+    result = pay_pending(session, tenant_id=tenant_id, actor=finance, now=now - timedelta(days=3))
+    batch = session.get(PayoutBatch, result.batch_id)
+    assert batch is not None
+    batch.period_start = (now - timedelta(days=21)).date()
+    batch.period_end = (now - timedelta(days=7)).date()
+    session.add(batch)
+    return result.batch_id
 
 
 def _add_history(
