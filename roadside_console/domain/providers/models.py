@@ -42,6 +42,7 @@ class Provider(TenantScoped, TimestampsMixin, table=True):
         sa.CheckConstraint("commission_rate_bp BETWEEN 0 AND 10000", name="ck_providers_rate"),
         sa.Index("ix_providers_dispatchable", "tenant_id", "status", "is_available"),
         sa.Index("ix_providers_current_location", "tenant_id", "current_lat", "current_lng"),
+        sa.Index("ix_providers_home_location", "tenant_id", "home_lat", "home_lng"),
     )
 
     user_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
