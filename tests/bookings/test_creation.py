@@ -242,3 +242,28 @@ def test_a_customer_cannot_book_in_another_customers_name(session, uow_factory):
             now=NOON,
             data=_request(world, customer_id=other.id),
         )
+
+
+def test_spending_referral_credit_keeps_the_books_balanced(session, uow_factory):
+    from roadside_console.domain.ledger.service import post_credit_issued, reconcile_tenant
+
+    # given a customer who was granted $10 (posted to the ledger as the referrals code will)
+    world = add_pricing_world(session)
+    session.add(
+        CreditEntry(
+            tenant_id=world.tenant.id,
+            user_id=world.customer.user_id,
+            amount_cents=1000,
+            reason=CreditReason.REFERRAL_REWARD,
+        )
+    )
+    post_credit_issued(session, tenant_id=world.tenant.id, amount_cents=1000)
+    session.commit()
+    # when they spend it on a booking
+    with uow_factory() as uow:
+        create_booking(
+            uow, tenant_id=world.tenant.id, actor=world.customer, data=_request(world), now=NOON
+        )
+    # then the credit liability still matches issued minus spent
+    report = reconcile_tenant(session, tenant_id=world.tenant.id)
+    assert report.differences == []

@@ -16,10 +16,19 @@ NOW = datetime(2026, 3, 1, 4, 30, tzinfo=UTC)
 
 
 def _booking(session, tenant, service, *, created_at, status=BookingStatus.PENDING):
-    booking = Booking(tenant_id=tenant.id, reference=f"RS-{created_at:%H%M%S}{status.value[:2]}",
-                      service_id=service.id, status=status, address="x", lat=33.7, lng=-84.4,
-                      contact_name="C", contact_phone="+1404", estimated_price_cents=10000,
-                      created_at=created_at)
+    booking = Booking(
+        tenant_id=tenant.id,
+        reference=f"RS-{created_at:%H%M%S}{status.value[:2]}",
+        service_id=service.id,
+        status=status,
+        address="x",
+        lat=33.7,
+        lng=-84.4,
+        contact_name="C",
+        contact_phone="+1404",
+        estimated_price_cents=10000,
+        created_at=created_at,
+    )
     session.add(booking)
     session.flush()
     return booking
@@ -29,39 +38,103 @@ def test_kpis_count_the_local_day_and_month_and_only_this_tenant(session, uow_fa
     # given a tenant in New York and a noisy neighbour tenant
     tenant, other = make_tenant(session), make_tenant(session)
     admin = make_user(session, tenant, role=Role.ADMIN)
-    service = Service(tenant_id=tenant.id, slug="jump", name="Jump",
-                      category=ServiceCategory.ROADSIDE, base_price_cents=10000)
-    other_service = Service(tenant_id=other.id, slug="jump", name="Jump",
-                            category=ServiceCategory.ROADSIDE, base_price_cents=10000)
+    service = Service(
+        tenant_id=tenant.id,
+        slug="jump",
+        name="Jump",
+        category=ServiceCategory.ROADSIDE,
+        base_price_cents=10000,
+    )
+    other_service = Service(
+        tenant_id=other.id,
+        slug="jump",
+        name="Jump",
+        category=ServiceCategory.ROADSIDE,
+        base_price_cents=10000,
+    )
     session.add_all([service, other_service])
     session.flush()
     today_local = _booking(session, tenant, service, created_at=NOW - timedelta(hours=2))
-    _booking(session, tenant, service, created_at=NOW - timedelta(hours=30),
-             status=BookingStatus.COMPLETED)
-    _booking(session, tenant, service, created_at=NOW - timedelta(hours=1),
-             status=BookingStatus.DISPATCHED)
+    _booking(
+        session,
+        tenant,
+        service,
+        created_at=NOW - timedelta(hours=30),
+        status=BookingStatus.COMPLETED,
+    )
+    _booking(
+        session,
+        tenant,
+        service,
+        created_at=NOW - timedelta(hours=1),
+        status=BookingStatus.DISPATCHED,
+    )
     _booking(session, other, other_service, created_at=NOW - timedelta(hours=1))
     # money: 150.00 confirmed in February (local), 20.00 of it refunded; one in January; one pending
-    session.add_all([
-        Payment(tenant_id=tenant.id, booking_id=today_local.id, method=PaymentMethod.CASH,
-                status=PaymentStatus.PARTIALLY_REFUNDED, amount_cents=15000, refunded_cents=2000,
-                confirmed_at=NOW - timedelta(hours=1)),
-        Payment(tenant_id=tenant.id, booking_id=today_local.id, method=PaymentMethod.CASH,
-                status=PaymentStatus.CONFIRMED, amount_cents=9900,
-                confirmed_at=datetime(2026, 2, 1, 3, 0, tzinfo=UTC)),  # Jan 31 local
-        Payment(tenant_id=tenant.id, booking_id=today_local.id, method=PaymentMethod.ZELLE,
-                status=PaymentStatus.PENDING, amount_cents=5000),
-    ])
-    session.add_all([
-        Provider(tenant_id=tenant.id, name="On", email="a@x", phone="1",
-                 status=ProviderStatus.ACTIVE, is_available=True),
-        Provider(tenant_id=tenant.id, name="Off", email="b@x", phone="2",
-                 status=ProviderStatus.ACTIVE, is_available=False),
-        Provider(tenant_id=tenant.id, name="Pending", email="c@x", phone="3",
-                 status=ProviderStatus.PENDING, is_available=True),
-        Provider(tenant_id=other.id, name="Elsewhere", email="d@x", phone="4",
-                 status=ProviderStatus.ACTIVE, is_available=True),
-    ])
+    session.add_all(
+        [
+            Payment(
+                tenant_id=tenant.id,
+                booking_id=today_local.id,
+                method=PaymentMethod.CASH,
+                status=PaymentStatus.PARTIALLY_REFUNDED,
+                amount_cents=15000,
+                refunded_cents=2000,
+                confirmed_at=NOW - timedelta(hours=1),
+            ),
+            Payment(
+                tenant_id=tenant.id,
+                booking_id=today_local.id,
+                method=PaymentMethod.CASH,
+                status=PaymentStatus.CONFIRMED,
+                amount_cents=9900,
+                confirmed_at=datetime(2026, 2, 1, 3, 0, tzinfo=UTC),
+            ),  # Jan 31 local
+            Payment(
+                tenant_id=tenant.id,
+                booking_id=today_local.id,
+                method=PaymentMethod.ZELLE,
+                status=PaymentStatus.PENDING,
+                amount_cents=5000,
+            ),
+        ]
+    )
+    session.add_all(
+        [
+            Provider(
+                tenant_id=tenant.id,
+                name="On",
+                email="a@x",
+                phone="1",
+                status=ProviderStatus.ACTIVE,
+                is_available=True,
+            ),
+            Provider(
+                tenant_id=tenant.id,
+                name="Off",
+                email="b@x",
+                phone="2",
+                status=ProviderStatus.ACTIVE,
+                is_available=False,
+            ),
+            Provider(
+                tenant_id=tenant.id,
+                name="Pending",
+                email="c@x",
+                phone="3",
+                status=ProviderStatus.PENDING,
+                is_available=True,
+            ),
+            Provider(
+                tenant_id=other.id,
+                name="Elsewhere",
+                email="d@x",
+                phone="4",
+                status=ProviderStatus.ACTIVE,
+                is_available=True,
+            ),
+        ]
+    )
     session.commit()
     # when
     with uow_factory() as uow:

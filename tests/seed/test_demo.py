@@ -33,28 +33,43 @@ def _count(session, model, *where):
 def test_the_demo_operator_has_the_people_the_product_documents_describe(session, demo):
     tenant, _ = demo
     roles = Counter(session.exec(select(User.role).where(User.tenant_id == tenant.id)).all())
-    assert roles == {Role.ADMIN: 2, Role.DISPATCHER: 1, Role.FINANCE: 1, Role.PROVIDER: 5,
-                     Role.CUSTOMER: 12}
+    assert roles == {
+        Role.ADMIN: 2,
+        Role.DISPATCHER: 1,
+        Role.FINANCE: 1,
+        Role.PROVIDER: 5,
+        Role.CUSTOMER: 12,
+    }
     statuses = Counter(
         session.exec(select(Provider.status).where(Provider.tenant_id == tenant.id)).all()
     )
     assert statuses[ProviderStatus.PENDING] == 1
-    online = _count(session, Provider, Provider.tenant_id == tenant.id,
-                    Provider.status == ProviderStatus.ACTIVE, Provider.is_available)
+    online = _count(
+        session,
+        Provider,
+        Provider.tenant_id == tenant.id,
+        Provider.status == ProviderStatus.ACTIVE,
+        Provider.is_available,
+    )
     assert online >= 3
 
 
 def test_the_demo_catalog_has_the_documented_prices(session, demo):
     tenant, _ = demo
-    prices = {s.slug: (s.base_price_cents, s.per_mile_cents, s.included_miles)
-              for s in session.exec(select(Service).where(Service.tenant_id == tenant.id))}
+    prices = {
+        s.slug: (s.base_price_cents, s.per_mile_cents, s.included_miles)
+        for s in session.exec(select(Service).where(Service.tenant_id == tenant.id))
+    }
     assert prices["jump-start"] == (10000, 0, 0)
     assert prices["towing"] == (12500, 300, 10)
     assert prices["lockout"][0] == 13500
     assert prices["flat-tire"][0] == 10000
     assert prices["fuel-delivery"][0] == 7500
     assert [prices[f"diagnostics-{t}"][0] for t in ("basic", "standard", "premium")] == [
-        15000, 25000, 39900]
+        15000,
+        25000,
+        39900,
+    ]
 
 
 def test_the_demo_history_has_the_documented_bookings_and_money(session, demo):
@@ -63,11 +78,14 @@ def test_the_demo_history_has_the_documented_bookings_and_money(session, demo):
     assert statuses[BookingStatus.COMPLETED] == 11
     assert statuses[BookingStatus.CANCELLED] == 1
     assert sum(statuses.values()) == 18
-    payments = Counter(p.status.value for p in session.exec(
-        select(Payment).where(Payment.tenant_id == tenant.id)))
+    payments = Counter(
+        p.status.value for p in session.exec(select(Payment).where(Payment.tenant_id == tenant.id))
+    )
     assert payments == {"confirmed": 11, "pending": 2}
-    payouts = Counter(p.status.value for p in session.exec(
-        select(ProviderPayout).where(ProviderPayout.tenant_id == tenant.id)))
+    payouts = Counter(
+        p.status.value
+        for p in session.exec(select(ProviderPayout).where(ProviderPayout.tenant_id == tenant.id))
+    )
     assert payouts == {"paid": 7, "pending": 4}
     assert _count(session, DispatchLog, DispatchLog.tenant_id == tenant.id) == 13
 
@@ -76,7 +94,8 @@ def test_every_demo_price_breakdown_sums_to_the_booking_total(session, demo):
     tenant, _ = demo
     for booking in session.exec(select(Booking).where(Booking.tenant_id == tenant.id)):
         assert sum(line["amount_cents"] for line in booking.price_breakdown) == (
-            booking.estimated_price_cents)
+            booking.estimated_price_cents
+        )
 
 
 def test_every_payout_plus_platform_fee_equals_the_job_price(session, demo):
@@ -88,8 +107,10 @@ def test_every_payout_plus_platform_fee_equals_the_job_price(session, demo):
 
 def test_the_demo_time_blocks_and_storm_templates_exist(session, demo):
     tenant, _ = demo
-    blocks = {b.name: (b.start_hour, b.end_hour, b.multiplier_bp, b.active)
-              for b in session.exec(select(TimeBlock).where(TimeBlock.tenant_id == tenant.id))}
+    blocks = {
+        b.name: (b.start_hour, b.end_hour, b.multiplier_bp, b.active)
+        for b in session.exec(select(TimeBlock).where(TimeBlock.tenant_id == tenant.id))
+    }
     assert blocks["Standard"] == (6, 18, 10000, True)
     assert blocks["After-Hours"] == (18, 6, 12500, True)
     assert blocks["Ice Storm"][2:] == (15000, False)
@@ -109,8 +130,9 @@ def test_every_printed_demo_login_can_sign_in_to_its_workspace(uow_factory, demo
     assert logins is not None
     for login in logins.logins:
         with uow_factory() as uow:
-            signed_in = identity.sign_in(uow, tenant_slug=login.workspace, email=login.email,
-                                         password=logins.password)
+            signed_in = identity.sign_in(
+                uow, tenant_slug=login.workspace, email=login.email, password=logins.password
+            )
         assert signed_in.actor.role.value == login.role
 
 

@@ -30,6 +30,7 @@ from roadside_console.domain.core.secrets import new_token, token_digest
 from roadside_console.domain.core.settings import get_settings
 from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.identity.models import User
+from roadside_console.domain.ledger.service import post_credit_spent
 from roadside_console.domain.notifications.models import Channel
 from roadside_console.domain.notifications.outbox import queue_message
 from roadside_console.domain.pricing.schemas import QuoteRequest
@@ -171,6 +172,9 @@ def create_booking(
                 booking_id=booking.id,
                 created_at=now,
             )
+        )
+        post_credit_spent(
+            session, tenant_id=tenant_id, amount_cents=credit, booking_id=booking.id, now=now
         )
     session.add(
         BookingEvent(

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from roadside_console.domain.audit.service import record_audit
@@ -141,7 +142,8 @@ def apply_transition(
             "Someone else changed this booking a moment ago. Reload it and try again.",
         )
     for key, value in values.items():
-        setattr(booking, key, value)
+        # Already written by the guarded UPDATE: mark as loaded, not dirty (no second UPDATE).
+        set_committed_value(booking, key, value)
     session.add(
         BookingEvent(
             tenant_id=booking.tenant_id,

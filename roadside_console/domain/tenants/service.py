@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from roadside_console.domain.core.errors import NotFound
@@ -31,7 +32,13 @@ def get_tenant_settings(session: Session, tenant_id: uuid.UUID) -> TenantSetting
         select(TenantSettings).where(TenantSettings.tenant_id == tenant_id)
     ).first()
     if settings is None:
-        settings = TenantSettings(tenant_id=tenant_id)
-        session.add(settings)
-        session.flush()
+        # Two requests may create the defaults at once; the unique constraint picks one.
+        try:
+            with session.begin_nested():
+                settings = TenantSettings(tenant_id=tenant_id)
+                session.add(settings)
+        except IntegrityError:
+            settings = session.exec(
+                select(TenantSettings).where(TenantSettings.tenant_id == tenant_id)
+            ).one()
     return settings
