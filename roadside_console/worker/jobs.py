@@ -22,6 +22,7 @@ from datetime import datetime
 from roadside_console.domain.core.settings import get_settings
 from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.dispatch.expiry import run_offer_expiry
+from roadside_console.domain.dispatch.first_dispatch import run_first_dispatch
 from roadside_console.domain.identity.maintenance import PurgeReport, purge_auth_rows
 from roadside_console.domain.notifications.models import Channel
 from roadside_console.domain.notifications.service import (
@@ -139,3 +140,4 @@ def purge_expired_auth_rows(uow_factory: UowFactory, now: datetime) -> PurgeRepo
 register_job("deliver_outbox", EVERY_POLL, DeliverOutbox())
 register_job("purge_expired_auth_rows", HOUR, purge_expired_auth_rows)
 register_job("expire_offers", 5, run_offer_expiry)  # offers live 60 s: at most 5 s late
+register_job("dispatch_ready_bookings", EVERY_POLL, run_first_dispatch)
