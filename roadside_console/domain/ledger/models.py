@@ -57,7 +57,7 @@ class LedgerEntry(TenantScoped, CreatedMixin, table=True):
 
     transaction_id: uuid.UUID = Field(foreign_key="ledger_transactions.id", ondelete="CASCADE")
     account_id: uuid.UUID = Field(foreign_key="ledger_accounts.id", ondelete="RESTRICT")
-    amount_cents: int
+    amount_cents: int = Field(sa_type=sa.BigInteger)  # batch settlements can pass $21M
     booking_id: uuid.UUID | None = Field(
         default=None, foreign_key="bookings.id", ondelete="SET NULL"
     )

@@ -85,7 +85,7 @@ class PayoutBatch(TenantScoped, CreatedMixin, table=True):
     status: PayoutBatchStatus = Field(
         default=PayoutBatchStatus.DRAFT, sa_type=enum_type(PayoutBatchStatus)
     )
-    total_cents: int = 0
+    total_cents: int = Field(default=0, sa_type=sa.BigInteger)
     provider_count: int = 0
     created_by_id: uuid.UUID | None = Field(
         default=None, foreign_key="users.id", ondelete="SET NULL"
