@@ -1,0 +1,302 @@
+"""Stripe webhook events, each processed exactly once.
+
+An event id is first claimed in its own short transaction (a row under the unique
+`(source, event_id)`): a replay or a concurrent duplicate fails that insert and is a no-op. The
+event is then handled in one transaction that also marks the row processed; if handling fails,
+the claim is released so Stripe's retry handles it again. A claim left behind by a crashed
+process is taken over after `STALE_CLAIM`. Events of other types are recorded as skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from roadside_console.domain.audit.service import record_audit
+from roadside_console.domain.core.clock import utc_now
+from roadside_console.domain.core.uow import UnitOfWork
+from roadside_console.domain.payments import service as payments
+from roadside_console.domain.payments.models import (
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    WebhookEvent,
+    WebhookEventStatus,
+)
+
+log = logging.getLogger(__name__)
+
+SOURCE = "stripe"
+STALE_CLAIM = timedelta(minutes=5)
+
+PROCESSED = "processed"
+DUPLICATE = "duplicate"
+SKIPPED = "skipped"
+
+Event = dict[str, Any]
+Handler = Callable[[UnitOfWork, Event, datetime], str]
+
+
+def handle_stripe_event(
+    uow_factory: Callable[[], UnitOfWork], event: Event, *, now: datetime | None = None
+) -> str:
+    """Process a verified Stripe event once; answer "processed", "duplicate" or "skipped"."""
+    now = now or utc_now()
+    handler = HANDLERS.get(str(event.get("type")))
+    claim_id = _claim(uow_factory, event, handled=handler is not None, now=now)
+    if claim_id is None:
+        return DUPLICATE
+    if handler is None:
+        return SKIPPED
+    try:
+        with uow_factory() as uow:
+            _finish(uow.session, claim_id, event, now)
+            outcome = handler(uow, event, now)
+            if outcome == SKIPPED:
+                uow.rollback()
+                _finish(uow.session, claim_id, event, now, status=WebhookEventStatus.SKIPPED)
+            uow.commit()
+            return outcome
+    except BaseException:
+        _release(uow_factory, claim_id)
+        raise
+
+
+def _claim(
+    uow_factory: Callable[[], UnitOfWork], event: Event, *, handled: bool, now: datetime
+) -> uuid.UUID | None:
+    """Insert the event's row; return its id, or None if another delivery owns it."""
+    event_id = str(event.get("id"))
+    with uow_factory() as uow:
+        row = WebhookEvent(
+            source=SOURCE,
+            event_id=event_id,
+            event_type=str(event.get("type"))[:120],
+            status=WebhookEventStatus.CLAIMED if handled else WebhookEventStatus.SKIPPED,
+            payload=event,
+            received_at=now,
+            processed_at=None if handled else now,
+        )
+        uow.session.add(row)
+        try:
+            uow.commit()
+            return row.id
+        except IntegrityError:
+            uow.rollback()
+        if not handled:
+            return None
+        # A claim older than STALE_CLAIM belongs to a delivery that died mid-way: take it over.
+        taken = uow.session.execute(
+            update(WebhookEvent)
+            .where(
+                WebhookEvent.source == SOURCE,  # type: ignore[arg-type]
+                WebhookEvent.event_id == event_id,  # type: ignore[arg-type]
+                WebhookEvent.status == WebhookEventStatus.CLAIMED,  # type: ignore[arg-type]
+                WebhookEvent.received_at < now - STALE_CLAIM,  # type: ignore[arg-type]
+            )
+            .values(received_at=now)
+            .returning(WebhookEvent.id)
+        ).first()
+        uow.commit()
+        return taken[0] if taken else None
+
+
+def _finish(
+    session: Session,
+    claim_id: uuid.UUID,
+    event: Event,
+    now: datetime,
+    *,
+    status: WebhookEventStatus = WebhookEventStatus.PROCESSED,
+) -> None:
+    session.execute(
+        update(WebhookEvent)
+        .where(WebhookEvent.id == claim_id)  # type: ignore[arg-type]
+        .values(status=status, processed_at=now, tenant_id=_tenant_hint(session, event))
+    )
+
+
+def _release(uow_factory: Callable[[], UnitOfWork], claim_id: uuid.UUID) -> None:
+    """Drop the claim so the next delivery of the event is handled afresh."""
+    with uow_factory() as uow:
+        uow.session.execute(delete(WebhookEvent).where(WebhookEvent.id == claim_id))  # type: ignore[arg-type]
+        uow.commit()
+
+
+def _obj(event: Event) -> dict[str, Any]:
+    return dict((event.get("data") or {}).get("object") or {})
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _find_payment(session: Session, obj: dict[str, Any]) -> Payment | None:
+    """Find our card payment from metadata, else from the session, intent or charge id."""
+    metadata = obj.get("metadata") or {}
+    payment_id, tenant_id = _uuid(metadata.get("payment_id")), _uuid(metadata.get("tenant_id"))
+    query = select(Payment).where(Payment.method == PaymentMethod.STRIPE)
+    if payment_id and tenant_id:
+        query = query.where(Payment.id == payment_id, Payment.tenant_id == tenant_id)
+    else:
+        ids = {k: obj.get(k) for k in ("object", "id", "payment_intent", "charge")}
+        keys = []
+        if ids["object"] == "checkout.session" and ids["id"]:
+            keys.append(Payment.stripe_checkout_session_id == ids["id"])
+        intent = ids["id"] if ids["object"] == "payment_intent" else ids["payment_intent"]
+        if intent:
+            keys.append(Payment.stripe_payment_intent_id == intent)
+        charge = ids["id"] if ids["object"] == "charge" else ids["charge"]
+        if charge:
+            keys.append(Payment.stripe_charge_id == charge)
+        if not keys:
+            return None
+        query = query.where(or_(*keys))  # type: ignore[arg-type]
+    return session.exec(query.execution_options(populate_existing=True)).first()
+
+
+def _tenant_hint(session: Session, event: Event) -> uuid.UUID | None:
+    payment = _find_payment(session, _obj(event))
+    return payment.tenant_id if payment else None
+
+
+def _set_stripe_ids(session: Session, payment: Payment, obj: dict[str, Any]) -> None:
+    if obj.get("object") == "checkout.session":
+        payment.stripe_checkout_session_id = obj.get("id") or payment.stripe_checkout_session_id
+    intent = obj.get("id") if obj.get("object") == "payment_intent" else obj.get("payment_intent")
+    if isinstance(intent, str):
+        payment.stripe_payment_intent_id = intent
+    charge = obj.get("id") if obj.get("object") == "charge" else obj.get("charge")
+    if isinstance(charge, str):
+        payment.stripe_charge_id = charge
+    session.add(payment)
+    session.flush()
+
+
+def _checkout_paid(uow: UnitOfWork, event: Event, now: datetime) -> str:
+    """Confirm the payment for what the customer actually paid (promotions included)."""
+    obj = _obj(event)
+    payment = _find_payment(uow.session, obj)
+    if payment is None:
+        return SKIPPED
+    _set_stripe_ids(uow.session, payment, obj)
+    if obj.get("payment_status") != "paid":
+        return PROCESSED
+    payments.confirm_payment_in(
+        uow.session,
+        actor=None,
+        tenant_id=payment.tenant_id,
+        payment_id=payment.id,
+        amount_cents=int(obj.get("amount_total") or payment.amount_cents),
+        reference=obj.get("payment_intent") or obj.get("id"),
+        now=now,
+    )
+    return PROCESSED
+
+
+def _checkout_ended(status: PaymentStatus) -> Handler:
+    def handle(uow: UnitOfWork, event: Event, now: datetime) -> str:
+        payment = _find_payment(uow.session, _obj(event))
+        if payment is None:
+            return SKIPPED
+        uow.session.execute(
+            update(Payment)
+            .where(Payment.id == payment.id, Payment.status == PaymentStatus.PENDING)  # type: ignore[arg-type]
+            .values(status=status, updated_at=now)
+        )
+        return PROCESSED
+
+    return handle
+
+
+def _charge_refunded(uow: UnitOfWork, event: Event, now: datetime) -> str:
+    """Record what Stripe refunded beyond what we already have (partial or full)."""
+    charge = _obj(event)
+    payment = _find_payment(uow.session, charge)
+    if payment is None:
+        return SKIPPED
+    _set_stripe_ids(uow.session, payment, charge)
+    refunded = int(charge.get("amount_refunded") or 0)
+    missing = refunded - payment.refunded_cents
+    if missing <= 0:
+        return PROCESSED
+    refunds = (charge.get("refunds") or {}).get("data") or []
+    refund_id = refunds[0].get("id") if refunds else None
+    payments.refund_payment_in(
+        uow.session,
+        actor=None,
+        tenant_id=payment.tenant_id,
+        payment_id=payment.id,
+        amount_cents=missing,
+        reason="refunded at Stripe",
+        gateway_refund_id=refund_id or f"{charge.get('id')}:{refunded}",
+        now=now,
+    )
+    return PROCESSED
+
+
+def _dispute_created(uow: UnitOfWork, event: Event, now: datetime) -> str:
+    payment = _find_payment(uow.session, _obj(event))
+    if payment is None:
+        return SKIPPED
+    payments.open_dispute(
+        uow, actor=None, payment_id=payment.id, tenant_id=payment.tenant_id, now=now
+    )
+    return PROCESSED
+
+
+def _dispute_closed(uow: UnitOfWork, event: Event, now: datetime) -> str:
+    dispute = _obj(event)
+    payment = _find_payment(uow.session, dispute)
+    if payment is None:
+        return SKIPPED
+    payments.close_dispute(
+        uow,
+        actor=None,
+        payment_id=payment.id,
+        tenant_id=payment.tenant_id,
+        won=dispute.get("status") != "lost",
+        now=now,
+    )
+    return PROCESSED
+
+
+def _payment_failed(uow: UnitOfWork, event: Event, now: datetime) -> str:
+    """A card attempt failed; the customer may retry in the same checkout, so only audit it."""
+    intent = _obj(event)
+    payment = _find_payment(uow.session, intent)
+    if payment is None:
+        return SKIPPED
+    error = intent.get("last_payment_error") or {}
+    record_audit(
+        uow.session,
+        actor=None,
+        tenant_id=payment.tenant_id,
+        action="payment.attempt_failed",
+        target_type="payment",
+        target_id=payment.id,
+        changes={"code": error.get("code"), "message": error.get("message")},
+    )
+    return PROCESSED
+
+
+HANDLERS: dict[str, Handler] = {
+    "checkout.session.completed": _checkout_paid,
+    "checkout.session.async_payment_succeeded": _checkout_paid,
+    "checkout.session.async_payment_failed": _checkout_ended(PaymentStatus.FAILED),
+    "checkout.session.expired": _checkout_ended(PaymentStatus.EXPIRED),
+    "charge.refunded": _charge_refunded,
+    "charge.dispute.created": _dispute_created,
+    "charge.dispute.closed": _dispute_closed,
+    "payment_intent.payment_failed": _payment_failed,
+}
