@@ -27,6 +27,7 @@ from roadside_console.domain.notifications.models import Channel
 from roadside_console.domain.notifications.outbox import queue_message
 from roadside_console.domain.payouts.service import create_earning_if_due
 from roadside_console.domain.providers.models import Provider
+from roadside_console.domain.referrals.service import return_spent_credit
 from roadside_console.domain.tenants.service import get_tenant_settings
 
 S = BookingStatus
@@ -144,6 +145,8 @@ def apply_transition(
     for key, value in values.items():
         # Already written by the guarded UPDATE: mark as loaded, not dirty (no second UPDATE).
         set_committed_value(booking, key, value)
+    if to_status is S.CANCELLED:  # a cancelled booking gives back the credit it spent
+        return_spent_credit(session, booking=booking, now=now)
     session.add(
         BookingEvent(
             tenant_id=booking.tenant_id,

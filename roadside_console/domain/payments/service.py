@@ -34,6 +34,7 @@ from roadside_console.domain.payments.gateway import OfflineGateway, PaymentGate
 from roadside_console.domain.payments.models import Payment, PaymentMethod, PaymentStatus, Refund
 from roadside_console.domain.payments.schemas import PaymentView, RefundView
 from roadside_console.domain.payouts import service as payouts
+from roadside_console.domain.referrals.service import return_spent_credit
 from roadside_console.domain.trust import rules as trust_rules
 from roadside_console.domain.trust.service import (
     allowed_payment_methods,
@@ -463,6 +464,8 @@ def refund_payment_in(
         lines=[(ledger.clearing_account(refund_method), -amount), *lines],
         now=now,
     )
+    if payment.status is PaymentStatus.REFUNDED:  # a full refund gives back spent credit
+        return_spent_credit(session, booking=booking, now=now)
     session.flush()
     record_audit(
         session,

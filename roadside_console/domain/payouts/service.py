@@ -29,6 +29,7 @@ from roadside_console.domain.payouts.models import (
     ProviderPayout,
 )
 from roadside_console.domain.providers.models import Provider
+from roadside_console.domain.referrals import service as referrals
 
 EARNABLE_PAYMENT_STATUSES = (PaymentStatus.CONFIRMED, PaymentStatus.PARTIALLY_REFUNDED)
 
@@ -176,6 +177,8 @@ def create_earning_if_due(
         ],
         now=now,
     )
+    # Referral reward and provider bonus, once, in this same transaction.
+    referrals.settle_referrals(session, booking=booking, now=now)
     return payout
 
 
