@@ -6,7 +6,11 @@ from fastapi import APIRouter
 
 from api.errors import problem_responses
 from api.v1 import auth, health
+from api.v1 import payments as payments_v1
+from api.v1 import webhooks as webhooks_v1
 
 router = APIRouter(prefix="/api/v1", responses=problem_responses(500))
 router.include_router(health.router)
 router.include_router(auth.router)
+router.include_router(payments_v1.router)
+router.include_router(webhooks_v1.router)
