@@ -1,0 +1,337 @@
+"""Stripe webhook benchmark: signed events through the ASGI app, on PostgreSQL and SQLite.
+
+`python -m bench.webhooks` migrates a throwaway database per backend, seeds a tenant with
+completed card jobs awaiting payment, then posts real signed `checkout.session.completed` events
+(each confirms a payment, posts the ledger, counts trust and creates the provider's payout),
+their replays (claim refused: a no-op), partial `charge.refunded` events and unknown types to
+`POST /api/v1/webhooks/stripe` in process (httpx over ASGI), one at a time, and times each
+request end to end: signature check, claim transaction, handling transaction. The target is a
+median under 20 ms. `reconcile` must be clean afterwards. The figures go to docs/benchmarks.md
+between the `bench:webhooks` markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "benchmarks.md"
+ADMIN_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+START = "<!-- bench:webhooks:start -->"
+END = "<!-- bench:webhooks:end -->"
+TARGET_MS = 20.0
+SECRET = "whsec_bench_roadside_console"
+KINDS = ("completed", "replay", "refund", "unknown")
+
+
+def main(argv: list[str]) -> int:
+    """Run on both backends; return non-zero when a median misses the target or books differ."""
+    parser = argparse.ArgumentParser(prog="python -m bench.webhooks")
+    parser.add_argument("--events", type=int, default=300, help="payments per backend")
+    parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument("--sqlite-only", action="store_true")
+    args = parser.parse_args(argv)
+    os.environ["STRIPE_WEBHOOK_SECRET"] = SECRET
+    os.environ.setdefault("ROADSIDE_ENV", "test")
+    os.environ.setdefault("EMBEDDED_WORKER", "false")
+    logging.disable(logging.INFO)
+    from roadside_console.domain.core.settings import get_settings
+
+    get_settings.cache_clear()
+    results: dict[str, dict[str, list[float]]] = {}
+    for backend in ("sqlite",) if args.sqlite_only else ("postgresql", "sqlite"):
+        url, cleanup = _create_database(backend)
+        try:
+            results[backend] = asyncio.run(_run(url, args.events))
+        finally:
+            cleanup()
+    lines = _lines(results)
+    print("\n".join(lines))
+    if not args.no_doc:
+        _write_doc(lines, args.events)
+    ok = all(statistics.median(r["completed"]) < TARGET_MS for r in results.values())
+    return 0 if ok else 1
+
+
+async def _run(url: str, events: int) -> dict[str, list[float]]:
+    from api.app import create_api
+    from api.deps import get_uow
+    from roadside_console.domain.core.db import create_db_engine
+    from roadside_console.domain.core.uow import UnitOfWork
+    from roadside_console.domain.ledger.service import reconcile_tenant
+
+    engine = create_db_engine(url)
+    tenant_id, payments = _seed(engine, events)
+    app = create_api()
+    app.dependency_overrides[get_uow] = lambda: UnitOfWork(
+        lambda: Session(engine, expire_on_commit=False)
+    )
+    timings: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        for i in range(20):  # warm-up: connections, prepared statements, imports
+            await _post(client, _event("customer.updated", {"id": f"cus_w{i}"}), "skipped")
+        completed = [_completed(p, i) for i, p in enumerate(payments)]
+        for evt in completed:
+            timings["completed"].append(await _post(client, evt, "processed"))
+        for evt in completed:
+            timings["replay"].append(await _post(client, evt, "duplicate"))
+        for i, _ in enumerate(payments):
+            timings["refund"].append(await _post(client, _refunded(i), "processed"))
+        for i in range(events):
+            evt = _event("customer.created", {"id": f"cus_{i}", "object": "customer"})
+            timings["unknown"].append(await _post(client, evt, "skipped"))
+    with Session(engine) as session:
+        report = reconcile_tenant(session, tenant_id=tenant_id)
+        if not report.reconciled:
+            raise SystemExit(f"books do not reconcile: {report}")
+    engine.dispose()
+    return timings
+
+
+async def _post(client: httpx.AsyncClient, evt: dict[str, Any], expected: str) -> float:
+    payload = json.dumps(evt).encode()
+    ts = int(time.time())
+    digest = hmac.new(SECRET.encode(), f"{ts}.".encode() + payload, hashlib.sha256).hexdigest()
+    headers = {"Stripe-Signature": f"t={ts},v1={digest}", "Content-Type": "application/json"}
+    started = time.perf_counter()
+    response = await client.post("/api/v1/webhooks/stripe", content=payload, headers=headers)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200 or response.json()["outcome"] != expected:
+        raise SystemExit(f"unexpected answer {response.status_code}: {response.text}")
+    return elapsed
+
+
+def _event(kind: str, obj: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": f"evt_{uuid.uuid4().hex[:24]}",
+        "object": "event",
+        "type": kind,
+        "created": int(time.time()),
+        "livemode": False,
+        "data": {"object": obj},
+    }
+
+
+def _completed(payment: dict[str, str], i: int) -> dict[str, Any]:
+    return _event(
+        "checkout.session.completed",
+        {
+            "id": payment["session_id"],
+            "object": "checkout.session",
+            "amount_total": 10000,
+            "payment_status": "paid",
+            "payment_intent": f"pi_bench_{i}",
+            "metadata": {"payment_id": payment["payment_id"], "tenant_id": payment["tenant_id"]},
+        },
+    )
+
+
+def _refunded(i: int) -> dict[str, Any]:
+    return _event(
+        "charge.refunded",
+        {
+            "id": f"ch_bench_{i}",
+            "object": "charge",
+            "amount": 10000,
+            "amount_refunded": 2500,
+            "payment_intent": f"pi_bench_{i}",
+            "refunds": {"data": [{"id": f"re_bench_{i}"}]},
+        },
+    )
+
+
+def _seed(engine: sa.Engine, count: int) -> tuple[uuid.UUID, list[dict[str, str]]]:
+    """One tenant, a tier-2 customer, a provider and `count` completed jobs with card payments."""
+    from roadside_console.domain.bookings.models import Booking, BookingStatus
+    from roadside_console.domain.catalog.models import Service, ServiceCategory
+    from roadside_console.domain.core.auth import Role
+    from roadside_console.domain.identity.models import User
+    from roadside_console.domain.payments.models import Payment, PaymentMethod
+    from roadside_console.domain.providers.models import Provider, ProviderStatus
+    from roadside_console.domain.tenants.models import Tenant
+
+    now = datetime.now(UTC)
+    with Session(engine, expire_on_commit=False) as session:
+        tenant = Tenant(name="Bench Towing", slug=f"bench-{uuid.uuid4().hex[:8]}")
+        session.add(tenant)
+        session.flush()
+        customer = User(
+            tenant_id=tenant.id,
+            email="customer@bench.test",
+            name="Bench Customer",
+            role=Role.CUSTOMER,
+            password_hash=None,
+            trust_tier=2,
+        )
+        tech = User(
+            tenant_id=tenant.id,
+            email="tech@bench.test",
+            name="Bench Tech",
+            role=Role.PROVIDER,
+            password_hash=None,
+        )
+        service = Service(
+            tenant_id=tenant.id,
+            slug="jump-start",
+            name="Jump Start",
+            category=ServiceCategory.ROADSIDE,
+            base_price_cents=10000,
+        )
+        session.add_all([customer, tech, service])
+        session.flush()
+        provider = Provider(
+            tenant_id=tenant.id,
+            user_id=tech.id,
+            name=tech.name,
+            email=tech.email,
+            phone="+14045550123",
+            status=ProviderStatus.ACTIVE,
+            home_lat=33.75,
+            home_lng=-84.39,
+        )
+        session.add(provider)
+        session.flush()
+        payments = []
+        for i in range(count):
+            booking = Booking(
+                tenant_id=tenant.id,
+                reference=f"RS-B{i:05d}",
+                service_id=service.id,
+                customer_id=customer.id,
+                provider_id=provider.id,
+                status=BookingStatus.COMPLETED,
+                completed_at=now,
+                address="265 Park Ave W NW, Atlanta, GA 30313",
+                lat=33.7628,
+                lng=-84.3927,
+                contact_name=customer.name,
+                contact_phone="+14045550199",
+                estimated_price_cents=10000,
+                price_breakdown=[{"code": "base", "label": "Jump Start", "amount_cents": 10000}],
+            )
+            session.add(booking)
+            session.flush()
+            payment = Payment(
+                tenant_id=tenant.id,
+                booking_id=booking.id,
+                customer_id=customer.id,
+                method=PaymentMethod.STRIPE,
+                amount_cents=10000,
+                stripe_checkout_session_id=f"cs_bench_{i}",
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(payment)
+            session.flush()
+            payments.append(
+                {
+                    "payment_id": str(payment.id),
+                    "tenant_id": str(tenant.id),
+                    "session_id": f"cs_bench_{i}",
+                }
+            )
+        session.commit()
+        return tenant.id, payments
+
+
+def _create_database(backend: str) -> tuple[str, Any]:
+    if backend == "sqlite":
+        directory = tempfile.TemporaryDirectory()
+        url = f"sqlite:///{directory.name}/bench.db"
+        _migrate(url)
+        return url, directory.cleanup
+    name = f"rs_bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    _migrate(url)
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url, drop
+
+
+def _migrate(url: str) -> None:
+    config = Config(toml_file=str(ROOT / "pyproject.toml"))
+    config.attributes["database_url"] = url
+    command.upgrade(config, "head")
+
+
+def _lines(results: dict[str, dict[str, list[float]]]) -> list[str]:
+    labels = {
+        "completed": "checkout.session.completed (confirm + ledger + payout)",
+        "replay": "replay of the same event (claim refused, no-op)",
+        "refund": "charge.refunded, partial (refund + payout reduced + ledger)",
+        "unknown": "unknown event type (recorded as skipped)",
+    }
+    rows = ["| backend | event | median | p95 | max |", "|---|---|---|---|---|"]
+    for backend, timings in results.items():
+        for kind in KINDS:
+            values = sorted(timings[kind])
+            median = statistics.median(values)
+            p95 = values[int(len(values) * 0.95) - 1]
+            bold = "**" if kind == "completed" else ""
+            verdict = (
+                f" ({'within' if median < TARGET_MS else 'OVER'} the {TARGET_MS:.0f} ms target)"
+                if kind == "completed"
+                else ""
+            )
+            rows.append(
+                f"| {backend} | {labels[kind]} | {bold}{median:.1f} ms{bold}{verdict} | "
+                f"{p95:.1f} ms | {values[-1]:.1f} ms |"
+            )
+    return rows
+
+
+def _write_doc(lines: list[str], events: int) -> None:
+    machine = f"nproc {os.cpu_count()}, Python {platform.python_version()}"
+    section = (
+        f"{START}\n### Stripe webhooks ({datetime.now(UTC).date().isoformat()})\n\n"
+        "```\npython -m bench.webhooks\n```\n\n"
+        f"{events} payments per backend; each request is a real signed event posted in process "
+        "(httpx over ASGI) to `POST /api/v1/webhooks/stripe`, one at a time, timed end to end: "
+        "signature check with `stripe.Webhook.construct_event`, the claim transaction (INSERT "
+        "under the unique event id), then the handling transaction. `reconcile` is clean "
+        "afterwards.\n\n" + "\n".join(lines) + f"\n\nMachine: {machine}; PostgreSQL local over "
+        "TCP.\n" + END
+    )
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        text = before + section + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    DOC.write_text(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
