@@ -10,7 +10,7 @@ from roadside_console.domain.identity.models import User
 from roadside_console.domain.referrals import service as referrals
 from roadside_console.domain.referrals.models import Referral, ReferralKind, ReferralStatus
 from tests.factories import actor_of, make_booking, make_tenant, make_user
-from tests.referrals.support import customer_with_code
+from tests.referrals.support import customer_with_code, grant_credit
 
 
 def test_a_customer_gets_one_eight_character_code_without_ambiguous_letters(session, uow_factory):
@@ -134,3 +134,21 @@ def test_a_customer_with_a_completed_job_is_no_longer_new(session, uow_factory):
         referrals.apply_referral_code(uow, actor=actor_of(customer), code=code)
     # then
     assert error.value.code == "referral_not_new_customer"
+
+
+def test_customers_see_their_own_credit_and_staff_see_any_customers(session, uow_factory):
+    # given a customer with $10 of credit
+    tenant = make_tenant(session)
+    customer = make_user(session, tenant, role=Role.CUSTOMER)
+    other = make_user(session, tenant, role=Role.CUSTOMER)
+    dispatcher = make_user(session, tenant, role=Role.DISPATCHER)
+    grant_credit(session, tenant.id, customer.id, 1000)
+    # when / then
+    with uow_factory() as uow:
+        assert referrals.credit_balance(uow, actor=actor_of(customer)) == 1000
+        assert (
+            referrals.credit_balance(uow, actor=actor_of(dispatcher), customer_id=customer.id)
+            == 1000
+        )
+        with pytest.raises(Forbidden):
+            referrals.credit_balance(uow, actor=actor_of(other), customer_id=customer.id)
