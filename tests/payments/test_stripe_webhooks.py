@@ -276,8 +276,8 @@ def test_a_handler_failure_releases_the_claim_so_the_retry_is_handled(
     evt = se.event("checkout.session.completed", se.checkout_session(started))
     real = webhooks.HANDLERS["checkout.session.completed"]
 
-    def broken(uow, event, now):
-        real(uow, event, now)
+    def broken(uow, payment, obj, now):
+        real(uow, payment, obj, now)
         raise RuntimeError("database went away")
 
     monkeypatch.setitem(webhooks.HANDLERS, "checkout.session.completed", broken)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -41,7 +41,7 @@ DUPLICATE = "duplicate"
 SKIPPED = "skipped"
 
 Event = dict[str, Any]
-Handler = Callable[[UnitOfWork, Event, datetime], str]
+Handler = Callable[[UnitOfWork, Payment, dict[str, Any], datetime], None]
 
 
 def handle_stripe_event(
@@ -57,13 +57,17 @@ def handle_stripe_event(
         return SKIPPED
     try:
         with uow_factory() as uow:
-            _finish(uow.session, claim_id, event, now)
-            outcome = handler(uow, event, now)
-            if outcome == SKIPPED:
-                uow.rollback()
-                _finish(uow.session, claim_id, event, now, status=WebhookEventStatus.SKIPPED)
+            obj = _obj(event)
+            payment = _find_payment(uow.session, obj)
+            if payment is None:
+                _finish(uow.session, claim_id, now, status=WebhookEventStatus.SKIPPED)
+                uow.commit()
+                return SKIPPED
+            # Marked first: handlers that run a committing use case commit the mark with it.
+            _finish(uow.session, claim_id, now, tenant_id=payment.tenant_id)
+            handler(uow, payment, obj, now)
             uow.commit()
-            return outcome
+            return PROCESSED
     except BaseException:
         _release(uow_factory, claim_id)
         raise
@@ -74,20 +78,23 @@ def _claim(
 ) -> uuid.UUID | None:
     """Insert the event's row; return its id, or None if another delivery owns it."""
     event_id = str(event.get("id"))
+    claim_id = uuid.uuid4()
     with uow_factory() as uow:
-        row = WebhookEvent(
-            source=SOURCE,
-            event_id=event_id,
-            event_type=str(event.get("type"))[:120],
-            status=WebhookEventStatus.CLAIMED if handled else WebhookEventStatus.SKIPPED,
-            payload=event,
-            received_at=now,
-            processed_at=None if handled else now,
-        )
-        uow.session.add(row)
         try:
+            uow.session.execute(
+                insert(WebhookEvent).values(
+                    id=claim_id,
+                    source=SOURCE,
+                    event_id=event_id,
+                    event_type=str(event.get("type"))[:120],
+                    status=WebhookEventStatus.CLAIMED if handled else WebhookEventStatus.SKIPPED,
+                    payload=event,
+                    received_at=now,
+                    processed_at=None if handled else now,
+                )
+            )
             uow.commit()
-            return row.id
+            return claim_id
         except IntegrityError:
             uow.rollback()
         if not handled:
@@ -111,15 +118,15 @@ def _claim(
 def _finish(
     session: Session,
     claim_id: uuid.UUID,
-    event: Event,
     now: datetime,
     *,
     status: WebhookEventStatus = WebhookEventStatus.PROCESSED,
+    tenant_id: uuid.UUID | None = None,
 ) -> None:
     session.execute(
         update(WebhookEvent)
         .where(WebhookEvent.id == claim_id)  # type: ignore[arg-type]
-        .values(status=status, processed_at=now, tenant_id=_tenant_hint(session, event))
+        .values(status=status, processed_at=now, tenant_id=tenant_id)
     )
 
 
@@ -165,11 +172,6 @@ def _find_payment(session: Session, obj: dict[str, Any]) -> Payment | None:
     return session.exec(query.execution_options(populate_existing=True)).first()
 
 
-def _tenant_hint(session: Session, event: Event) -> uuid.UUID | None:
-    payment = _find_payment(session, _obj(event))
-    return payment.tenant_id if payment else None
-
-
 def _set_stripe_ids(session: Session, payment: Payment, obj: dict[str, Any]) -> None:
     if obj.get("object") == "checkout.session":
         payment.stripe_checkout_session_id = obj.get("id") or payment.stripe_checkout_session_id
@@ -183,15 +185,11 @@ def _set_stripe_ids(session: Session, payment: Payment, obj: dict[str, Any]) -> 
     session.flush()
 
 
-def _checkout_paid(uow: UnitOfWork, event: Event, now: datetime) -> str:
+def _checkout_paid(uow: UnitOfWork, payment: Payment, obj: dict[str, Any], now: datetime) -> None:
     """Confirm the payment for what the customer actually paid (promotions included)."""
-    obj = _obj(event)
-    payment = _find_payment(uow.session, obj)
-    if payment is None:
-        return SKIPPED
     _set_stripe_ids(uow.session, payment, obj)
     if obj.get("payment_status") != "paid":
-        return PROCESSED
+        return
     payments.confirm_payment_in(
         uow.session,
         actor=None,
@@ -201,35 +199,28 @@ def _checkout_paid(uow: UnitOfWork, event: Event, now: datetime) -> str:
         reference=obj.get("payment_intent") or obj.get("id"),
         now=now,
     )
-    return PROCESSED
 
 
 def _checkout_ended(status: PaymentStatus) -> Handler:
-    def handle(uow: UnitOfWork, event: Event, now: datetime) -> str:
-        payment = _find_payment(uow.session, _obj(event))
-        if payment is None:
-            return SKIPPED
+    def handle(uow: UnitOfWork, payment: Payment, obj: dict[str, Any], now: datetime) -> None:
         uow.session.execute(
             update(Payment)
             .where(Payment.id == payment.id, Payment.status == PaymentStatus.PENDING)  # type: ignore[arg-type]
             .values(status=status, updated_at=now)
         )
-        return PROCESSED
 
     return handle
 
 
-def _charge_refunded(uow: UnitOfWork, event: Event, now: datetime) -> str:
+def _charge_refunded(
+    uow: UnitOfWork, payment: Payment, charge: dict[str, Any], now: datetime
+) -> None:
     """Record what Stripe refunded beyond what we already have (partial or full)."""
-    charge = _obj(event)
-    payment = _find_payment(uow.session, charge)
-    if payment is None:
-        return SKIPPED
     _set_stripe_ids(uow.session, payment, charge)
     refunded = int(charge.get("amount_refunded") or 0)
     missing = refunded - payment.refunded_cents
     if missing <= 0:
-        return PROCESSED
+        return
     refunds = (charge.get("refunds") or {}).get("data") or []
     refund_id = refunds[0].get("id") if refunds else None
     payments.refund_payment_in(
@@ -242,24 +233,17 @@ def _charge_refunded(uow: UnitOfWork, event: Event, now: datetime) -> str:
         gateway_refund_id=refund_id or f"{charge.get('id')}:{refunded}",
         now=now,
     )
-    return PROCESSED
 
 
-def _dispute_created(uow: UnitOfWork, event: Event, now: datetime) -> str:
-    payment = _find_payment(uow.session, _obj(event))
-    if payment is None:
-        return SKIPPED
+def _dispute_created(uow: UnitOfWork, payment: Payment, obj: dict[str, Any], now: datetime) -> None:
     payments.open_dispute(
         uow, actor=None, payment_id=payment.id, tenant_id=payment.tenant_id, now=now
     )
-    return PROCESSED
 
 
-def _dispute_closed(uow: UnitOfWork, event: Event, now: datetime) -> str:
-    dispute = _obj(event)
-    payment = _find_payment(uow.session, dispute)
-    if payment is None:
-        return SKIPPED
+def _dispute_closed(
+    uow: UnitOfWork, payment: Payment, dispute: dict[str, Any], now: datetime
+) -> None:
     payments.close_dispute(
         uow,
         actor=None,
@@ -268,15 +252,12 @@ def _dispute_closed(uow: UnitOfWork, event: Event, now: datetime) -> str:
         won=dispute.get("status") != "lost",
         now=now,
     )
-    return PROCESSED
 
 
-def _payment_failed(uow: UnitOfWork, event: Event, now: datetime) -> str:
+def _payment_failed(
+    uow: UnitOfWork, payment: Payment, intent: dict[str, Any], now: datetime
+) -> None:
     """A card attempt failed; the customer may retry in the same checkout, so only audit it."""
-    intent = _obj(event)
-    payment = _find_payment(uow.session, intent)
-    if payment is None:
-        return SKIPPED
     error = intent.get("last_payment_error") or {}
     record_audit(
         uow.session,
@@ -287,7 +268,6 @@ def _payment_failed(uow: UnitOfWork, event: Event, now: datetime) -> str:
         target_id=payment.id,
         changes={"code": error.get("code"), "message": error.get("message")},
     )
-    return PROCESSED
 
 
 HANDLERS: dict[str, Handler] = {
