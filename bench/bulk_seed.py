@@ -1,0 +1,323 @@
+"""Bulk-seed benchmark: N bookings into a fresh, migrated PostgreSQL database.
+
+`python -m bench.bulk_seed --bookings 1000000` creates a throwaway database (next to the admin
+database named by `BENCH_POSTGRES_URL`), migrates it, seeds the demo, times the bulk generator,
+checks the data with a few queries, drops the database and records the figures in
+docs/benchmarks.md (between the `bench:bulk_seed` markers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import sys
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from roadside_console.domain.core.db import create_db_engine
+from roadside_console.domain.core.uow import UnitOfWork
+from roadside_console.domain.seed import bulk
+from roadside_console.domain.seed.demo import DEMO_TENANT_SLUG, seed_demo
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "benchmarks.md"
+ADMIN_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+START = "<!-- bench:bulk_seed:start -->"
+END = "<!-- bench:bulk_seed:end -->"
+TARGET_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class Result:
+    """Figures of one run, as printed and written to the docs."""
+
+    report: bulk.BulkReport
+    peak_rss_mb: float
+    rss_before_mb: float
+    python_cpu_seconds: float
+    server_cpu_seconds: float | None
+    load_before: float
+    load_after: float
+    statuses: dict[str, int]
+    checks: dict[str, bool]
+
+
+def main(argv: list[str]) -> int:
+    """Run the benchmark; return 1 if a sanity check fails."""
+    parser = argparse.ArgumentParser(prog="python -m bench.bulk_seed")
+    parser.add_argument("--bookings", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--batch-size", type=int, default=bulk.DEFAULT_BATCH_SIZE)
+    parser.add_argument("--workers", type=int, default=bulk.DEFAULT_WORKERS)
+    parser.add_argument("--full-history", action="store_true")
+    parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
+    args = parser.parse_args(argv)
+
+    url = _create_database()
+    engine = create_db_engine(url)
+    try:
+        print(f"database {make_url(url).database}: migrating and seeding the demo", flush=True)
+        _migrate(url)
+        with UnitOfWork(lambda: Session(engine, expire_on_commit=False)) as uow:
+            seed_demo(uow)
+        result = _run(engine, args)
+    finally:
+        engine.dispose()
+        _drop_database(url)
+
+    text = _render(result, args, argv, _machine(url=ADMIN_URL))
+    print(text)
+    if not args.no_doc:
+        _write_doc(text)
+        print(f"updated {DOC.relative_to(ROOT)}")
+    return 0 if all(result.checks.values()) else 1
+
+
+def _run(engine: Engine, args: argparse.Namespace) -> Result:
+    rss_before = _peak_rss_mb()
+    cpu_before = _cpu_seconds()
+    load_before = os.getloadavg()[0]
+    report = bulk.generate_bookings(
+        engine,
+        tenant_slug=DEMO_TENANT_SLUG,
+        count=args.bookings,
+        rng_seed=args.seed,
+        batch_size=args.batch_size,
+        workers=args.workers,
+        full_history=args.full_history,
+        progress=lambda done: print(f"\r  {done:,} bookings", end="", flush=True),
+    )
+    print()
+    python_cpu = _cpu_seconds() - cpu_before
+    load_after = os.getloadavg()[0]
+    with engine.connect() as conn:
+        server_cpu = _backend_cpu_seconds(conn)
+        statuses, checks = _sanity(conn)
+    return Result(
+        report=report,
+        peak_rss_mb=_peak_rss_mb(),
+        rss_before_mb=rss_before,
+        python_cpu_seconds=python_cpu,
+        server_cpu_seconds=server_cpu,
+        load_before=load_before,
+        load_after=load_after,
+        statuses=statuses,
+        checks=checks,
+    )
+
+
+def _backend_cpu_seconds(conn: sa.Connection) -> float | None:
+    """CPU used by the database's connections (the writers, this one among them), from /proc.
+
+    Only works when the server runs on this machine; None otherwise.
+    """
+    pids = conn.execute(
+        sa.text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+    ).scalars()
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return total
+
+
+def _sanity(conn: sa.Connection) -> tuple[dict[str, int], dict[str, bool]]:
+    tenant = conn.execute(
+        sa.text("SELECT id FROM tenants WHERE slug = :slug"), {"slug": DEMO_TENANT_SLUG}
+    ).scalar_one()
+    p = {"t": tenant}
+    statuses = dict(
+        conn.execute(
+            sa.text(
+                "SELECT status, count(*) FROM bookings WHERE tenant_id = :t "
+                "GROUP BY status ORDER BY count(*) DESC"
+            ),
+            p,
+        ).all()
+    )
+    paid = conn.execute(
+        sa.text(
+            "SELECT (SELECT sum(amount_cents) FROM payments "
+            "        WHERE tenant_id = :t AND status = 'confirmed'),"
+            "       (SELECT sum(final_price_cents) FROM bookings "
+            "        WHERE tenant_id = :t AND status = 'completed')"
+        ),
+        p,
+    ).one()
+    checks = {
+        "sum of confirmed payments = sum of completed booking prices": paid[0] == paid[1],
+        "every payout + platform fee = gross": not conn.execute(
+            sa.text(
+                "SELECT count(*) FROM provider_payouts WHERE tenant_id = :t "
+                "AND amount_cents + platform_fee_cents <> gross_cents"
+            ),
+            p,
+        ).scalar_one(),
+        "every breakdown sums to the estimated price": not conn.execute(
+            sa.text(
+                "SELECT count(*) FROM bookings b WHERE tenant_id = :t AND estimated_price_cents <> "
+                "(SELECT sum((line->>'amount_cents')::int) "
+                " FROM jsonb_array_elements(b.price_breakdown) line)"
+            ),
+            p,
+        ).scalar_one(),
+        "one payment and one payout per completed booking": conn.execute(
+            sa.text(
+                "SELECT (SELECT count(*) FROM bookings WHERE tenant_id = :t "
+                "        AND status = 'completed') "
+                "     = (SELECT count(*) FROM payments WHERE tenant_id = :t "
+                "        AND status = 'confirmed') "
+                "   AND (SELECT count(*) FROM bookings WHERE tenant_id = :t "
+                "        AND status = 'completed') "
+                "     = (SELECT count(*) FROM provider_payouts WHERE tenant_id = :t)"
+            ),
+            p,
+        ).scalar_one(),
+    }
+    return statuses, checks
+
+
+def _render(
+    result: Result, args: argparse.Namespace, argv: list[str], machine: dict[str, str]
+) -> str:
+    r = result.report
+    verdict = "within" if r.seconds < TARGET_SECONDS else "OVER"
+    status_line = ", ".join(f"{status} {count:,}" for status, count in result.statuses.items())
+    lines = [
+        START,
+        f"### Bulk seed: {r.bookings:,} bookings ({datetime.now(UTC):%Y-%m-%d})",
+        "",
+        "```",
+        " ".join(["python -m bench.bulk_seed", *argv]) if argv else "python -m bench",
+        "```",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| wall time (generator) | **{r.seconds:.1f} s** ({verdict} the {TARGET_SECONDS} s target) |",
+        f"| bookings / events / payments / payouts | {r.bookings:,} / {r.events:,} / "
+        f"{r.payments:,} / {r.payouts:,} |",
+        f"| rows written | {r.rows:,} ({r.rows_per_second:,.0f} rows/s, "
+        f"{r.bookings / r.seconds:,.0f} bookings/s) |",
+        f"| peak RSS of the Python process | {result.peak_rss_mb:,.0f} MB "
+        f"({result.rss_before_mb:,.0f} MB before generating) |",
+        f"| CPU time: Python / PostgreSQL backends | {result.python_cpu_seconds:.1f} s / "
+        + (
+            f"{result.server_cpu_seconds:.1f} s"
+            if result.server_cpu_seconds is not None
+            else "n/a (server not local)"
+        )
+        + " |",
+        f"| load average (1 min) before / after | {result.load_before:.2f} / "
+        f"{result.load_after:.2f} |",
+        f"| options | seed {args.seed}, batch size {args.batch_size:,}, {args.workers} COPY "
+        f"connections, {'full' if args.full_history else 'compact'} event history |",
+        f"| bookings by status | {status_line} |",
+        "",
+        "Checks: "
+        + "; ".join(f"{name}: {'ok' if ok else 'FAILED'}" for name, ok in result.checks.items())
+        + ".",
+        "",
+        "Machine: " + ", ".join(f"{key} {value}" for key, value in machine.items()) + ".",
+        END,
+    ]
+    return "\n".join(lines)
+
+
+def _write_doc(section: str) -> None:
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        after = rest.split(END, 1)[1]
+        text = before + section + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    DOC.write_text(text)
+
+
+def _machine(*, url: str) -> dict[str, str]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        version = conn.execute(sa.text("SHOW server_version")).scalar_one()
+        settings = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT name, current_setting(name) FROM pg_settings WHERE name IN "
+                    "('shared_buffers', 'max_wal_size', 'synchronous_commit', 'fsync')"
+                )
+            ).all()
+        )
+    engine.dispose()
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
+    mem_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return {
+        "nproc": str(os.cpu_count()),
+        "CPU": cpu,
+        "RAM": f"{mem_kb / 1024 / 1024:.0f} GiB",
+        "PostgreSQL": f"{version} (local, "
+        + ", ".join(f"{k}={v}" for k, v in sorted(settings.items()))
+        + ")",
+        "Python": platform.python_version(),
+    }
+
+
+def _create_database() -> str:
+    name = f"rs_bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_database(url: str) -> None:
+    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _migrate(url: str) -> None:
+    config = Config(toml_file=str(ROOT / "pyproject.toml"))
+    config.attributes["database_url"] = url
+    command.upgrade(config, "head")
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,261 @@
+"""Bulk bookings on SQLite and PostgreSQL, each in a database of its own.
+
+The generator commits (and uses COPY on PostgreSQL), so it cannot run inside the rolled-back
+`session` fixture; each backend gets a fresh migrated database with the demo seeded once.
+"""
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from roadside_console.domain.core.db import create_db_engine, get_engine
+from roadside_console.domain.core.uow import UnitOfWork
+from roadside_console.domain.seed import bulk
+from roadside_console.domain.seed.demo import DEMO_TENANT_SLUG, seed_demo
+from tests.conftest import (
+    POSTGRES_ADMIN_URL,
+    REQUIRE_POSTGRES,
+    alembic_config,
+    create_postgres_database,
+    drop_postgres_database,
+    postgres_available,
+)
+
+NOW = datetime(2026, 6, 15, 14, 30, tzinfo=UTC)
+COUNT = 2_000
+FIRST_RUN = "BK-001-%"
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.pg)])
+def bulk_db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Engine]]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('bulk') / 'bulk.db'}"
+    else:
+        if not postgres_available():
+            if REQUIRE_POSTGRES:
+                pytest.fail(f"PostgreSQL is required but not reachable at {POSTGRES_ADMIN_URL}")
+            pytest.skip("PostgreSQL not reachable")
+        url = create_postgres_database()
+    command.upgrade(alembic_config(url), "head")
+    engine = create_db_engine(url)
+    with UnitOfWork(lambda: Session(engine, expire_on_commit=False)) as uow:
+        seed_demo(uow, password="demo-password-123", now=NOW)
+    yield url, engine
+    engine.dispose()
+    if request.param == "postgres":
+        drop_postgres_database(url)
+
+
+@pytest.fixture(scope="module")
+def bulk_engine(bulk_db: tuple[str, Engine]) -> Engine:
+    return bulk_db[1]
+
+
+@pytest.fixture(scope="module")
+def first_run(bulk_engine: Engine) -> bulk.BulkReport:
+    # Small chunks, so several transactions (and both COPY connections) take part.
+    return bulk.generate_bookings(
+        bulk_engine, tenant_slug=DEMO_TENANT_SLUG, count=COUNT, rng_seed=7, now=NOW, batch_size=300
+    )
+
+
+def _rows(engine: Engine, sql: str, **params: object) -> list[sa.Row]:
+    with engine.connect() as conn:
+        return list(conn.execute(sa.text(sql), {"run": FIRST_RUN, **params}))
+
+
+def _tenant_id(engine: Engine) -> object:
+    return _rows(engine, "SELECT id FROM tenants WHERE slug = :slug", slug=DEMO_TENANT_SLUG)[0][0]
+
+
+def test_a_run_writes_bookings_with_their_events_payments_and_payouts(bulk_engine, first_run):
+    # given a run of 2,000 bookings
+    # when we count what it wrote
+    statuses = Counter(
+        dict(
+            _rows(
+                bulk_engine,
+                "SELECT status, count(*) FROM bookings WHERE reference LIKE :run GROUP BY status",
+            )
+        )
+    )
+    events = Counter(
+        dict(
+            _rows(
+                bulk_engine,
+                "SELECT e.kind, count(*) FROM booking_events e JOIN bookings b ON b.id = e.booking_id "
+                "WHERE b.reference LIKE :run GROUP BY e.kind",
+            )
+        )
+    )
+    payments, payouts = _rows(
+        bulk_engine,
+        "SELECT (SELECT count(*) FROM payments p JOIN bookings b ON b.id = p.booking_id "
+        "        WHERE b.reference LIKE :run AND p.status = 'confirmed'), "
+        "       (SELECT count(*) FROM provider_payouts o JOIN bookings b ON b.id = o.booking_id "
+        "        WHERE b.reference LIKE :run)",
+    )[0]
+    # then the counts match the report and the documented mix
+    live = COUNT // 100
+    assert first_run.bookings == sum(statuses.values()) == COUNT
+    assert (
+        statuses["pending"]
+        + statuses["confirmed"]
+        + statuses["dispatched"]
+        + statuses["in_progress"]
+        == live
+    )
+    assert 0.03 * COUNT < statuses["cancelled"] < 0.07 * COUNT
+    assert statuses["completed"] == COUNT - live - statuses["cancelled"]
+    assert events["booking_created"] == COUNT
+    assert events["status_changed"] == COUNT - statuses["pending"]
+    assert first_run.events == events.total()
+    assert first_run.payments == payments == statuses["completed"]
+    assert first_run.payouts == payouts == statuses["completed"]
+    assert first_run.customers_created == 188 and first_run.providers_created == 51
+
+
+def test_every_breakdown_sums_to_the_estimated_price(bulk_engine, first_run):
+    # given the generated bookings
+    rows = _rows(
+        bulk_engine,
+        "SELECT price_breakdown, estimated_price_cents, final_price_cents, status "
+        "FROM bookings WHERE reference LIKE :run",
+    )
+    # then each breakdown explains its price exactly, and completed jobs were charged it
+    for breakdown, estimate, final, status in rows:
+        lines = json.loads(breakdown) if isinstance(breakdown, str) else breakdown
+        assert sum(line["amount_cents"] for line in lines) == estimate
+        assert lines[0]["code"] == "base"
+        assert final == (estimate if status == "completed" else None)
+
+
+def test_every_payout_and_its_platform_fee_add_up_to_the_price_paid(bulk_engine, first_run):
+    # given completed bookings with their payment and payout
+    rows = _rows(
+        bulk_engine,
+        "SELECT b.final_price_cents, p.amount_cents, o.amount_cents, o.platform_fee_cents, "
+        "       o.gross_cents, o.status, o.batch_id "
+        "FROM bookings b JOIN payments p ON p.booking_id = b.id "
+        "JOIN provider_payouts o ON o.booking_id = b.id WHERE b.reference LIKE :run",
+    )
+    # then money balances to the cent, and most payouts were paid in a batch
+    assert rows
+    for price, paid, payout, fee, gross, _, _ in rows:
+        assert paid == gross == price
+        assert payout + fee == gross
+        assert payout >= 0 and fee >= 0
+    paid_share = sum(1 for row in rows if row[5] == "paid" and row[6] is not None) / len(rows)
+    assert 0.8 < paid_share < 0.97
+
+
+def test_references_are_unique_and_readable(bulk_engine, first_run):
+    # given the references of the run
+    references = [
+        row[0]
+        for row in _rows(bulk_engine, "SELECT reference FROM bookings WHERE reference LIKE :run")
+    ]
+    # then they are distinct and follow BK-<run>-<counter>
+    assert len(references) == len(set(references)) == COUNT
+    assert all(re.fullmatch(r"BK-001-[0-9A-Z]{6}", reference) for reference in references)
+
+
+def test_every_row_carries_the_tenant_of_its_booking(bulk_engine, first_run):
+    # given the demo tenant
+    tenant = str(_tenant_id(bulk_engine)).replace("-", "")
+    # when we look at the tenant of each generated row and of everyone it points to
+    tenants = _rows(
+        bulk_engine,
+        "SELECT DISTINCT b.tenant_id FROM bookings b WHERE b.reference LIKE :run "
+        "UNION SELECT DISTINCT e.tenant_id FROM booking_events e JOIN bookings b ON b.id = e.booking_id "
+        "  WHERE b.reference LIKE :run "
+        "UNION SELECT DISTINCT p.tenant_id FROM payments p JOIN bookings b ON b.id = p.booking_id "
+        "  WHERE b.reference LIKE :run "
+        "UNION SELECT DISTINCT o.tenant_id FROM provider_payouts o JOIN bookings b ON b.id = o.booking_id "
+        "  WHERE b.reference LIKE :run "
+        "UNION SELECT DISTINCT u.tenant_id FROM bookings b JOIN users u ON u.id = b.customer_id "
+        "  WHERE b.reference LIKE :run "
+        "UNION SELECT DISTINCT v.tenant_id FROM bookings b JOIN providers v ON v.id = b.provider_id "
+        "  WHERE b.reference LIKE :run "
+        "UNION SELECT DISTINCT s.tenant_id FROM bookings b JOIN services s ON s.id = b.service_id "
+        "  WHERE b.reference LIKE :run",
+    )
+    # then there is exactly one: the demo tenant
+    assert [str(row[0]).replace("-", "") for row in tenants] == [tenant]
+
+
+def test_the_same_seed_and_clock_give_the_same_bookings(bulk_engine, first_run):
+    # given the first run with seed 7
+    fields = (
+        "status, service_id, customer_id, provider_id, estimated_price_cents, created_at, "
+        "completed_at"
+    )
+    before = _rows(
+        bulk_engine, f"SELECT {fields} FROM bookings WHERE reference LIKE :run ORDER BY reference"
+    )
+    # when the generator runs again with the same seed and clock
+    again = bulk.generate_bookings(
+        bulk_engine, tenant_slug=DEMO_TENANT_SLUG, count=COUNT, rng_seed=7, now=NOW, batch_size=999
+    )
+    after = _rows(
+        bulk_engine,
+        f"SELECT {fields} FROM bookings WHERE reference LIKE :run ORDER BY reference",
+        run="BK-002-%",
+    )
+    # then it writes the same bookings under new references (and tops up nobody)
+    assert again.customers_created == again.providers_created == 0
+    assert after == before
+    payouts = "SELECT sum(o.amount_cents) FROM provider_payouts o JOIN bookings b ON b.id = o.booking_id WHERE b.reference LIKE :run"
+    assert _rows(bulk_engine, payouts) == _rows(bulk_engine, payouts, run="BK-002-%")
+
+
+def test_another_seed_gives_other_bookings(bulk_engine, first_run):
+    # when a small run uses another seed
+    bulk.generate_bookings(
+        bulk_engine, tenant_slug=DEMO_TENANT_SLUG, count=200, rng_seed=8, now=NOW
+    )
+    # then its prices differ from the first run's first 200
+    sql = (
+        "SELECT estimated_price_cents FROM bookings WHERE reference LIKE :run "
+        "ORDER BY reference LIMIT 200"
+    )
+    last = _rows(bulk_engine, "SELECT max(reference) FROM bookings WHERE reference LIKE 'BK-%'")[0][
+        0
+    ]
+    assert _rows(bulk_engine, sql) != _rows(bulk_engine, sql, run=last[:7] + "%")
+
+
+def test_a_missing_tenant_is_refused_with_a_clear_message(bulk_engine):
+    # when the target tenant does not exist
+    with pytest.raises(bulk.TenantMissing, match="'nowhere' does not exist"):
+        bulk.generate_bookings(bulk_engine, tenant_slug="nowhere", count=10)
+
+
+def test_the_command_line_reports_a_missing_tenant_and_seeds_the_demo_one(
+    bulk_db, monkeypatch, capsys
+):
+    # given the command line pointed at the test database
+    url, _ = bulk_db
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_engine.cache_clear()
+    try:
+        # when it targets an unknown tenant, then the demo one
+        missing = bulk.main(["--bookings", "10", "--tenant", "nowhere"])
+        done = bulk.main(["--bookings", "30", "--seed", "3", "--now", "2026-06-15T14:30:00+00:00"])
+    finally:
+        get_engine().dispose()
+        get_engine.cache_clear()
+    # then the first fails with a message and the second adds the bookings
+    out = capsys.readouterr()
+    assert missing == 2 and "'nowhere' does not exist" in out.err
+    assert done == 0 and "30 bookings" in out.out
