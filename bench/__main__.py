@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import bulk_seed, dispatch, payouts, pricing
+from bench import bulk_seed, dispatch, payouts, pricing, webhooks
 
 BENCHMARKS = {
     "bulk_seed": bulk_seed.main,
     "pricing": pricing.main,
     "dispatch": dispatch.main,
     "payouts": payouts.main,
+    "webhooks": webhooks.main,
 }
 
 
