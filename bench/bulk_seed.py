@@ -13,28 +13,21 @@ import os
 import platform
 import resource
 import sys
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from bench.common import ADMIN_URL, DOC, ROOT, create_database, drop_database, migrate
 from roadside_console.domain.core.db import create_db_engine
 from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.seed import bulk
 from roadside_console.domain.seed.demo import DEMO_TENANT_SLUG, seed_demo
 
-ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "benchmarks.md"
-ADMIN_URL = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 START = "<!-- bench:bulk_seed:start -->"
 END = "<!-- bench:bulk_seed:end -->"
 TARGET_SECONDS = 120
@@ -66,17 +59,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args(argv)
 
-    url = _create_database()
+    url = create_database()
     engine = create_db_engine(url)
     try:
         print(f"database {make_url(url).database}: migrating and seeding the demo", flush=True)
-        _migrate(url)
+        migrate(url)
         with UnitOfWork(lambda: Session(engine, expire_on_commit=False)) as uow:
             seed_demo(uow)
         result = _run(engine, args)
     finally:
         engine.dispose()
-        _drop_database(url)
+        drop_database(url)
 
     text = _render(result, args, argv, _machine(url=ADMIN_URL))
     print(text)
@@ -286,28 +279,6 @@ def _machine(*, url: str) -> dict[str, str]:
         + ")",
         "Python": platform.python_version(),
     }
-
-
-def _create_database() -> str:
-    name = f"rs_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(url: str) -> None:
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def _migrate(url: str) -> None:
-    config = Config(toml_file=str(ROOT / "pyproject.toml"))
-    config.attributes["database_url"] = url
-    command.upgrade(config, "head")
 
 
 def _peak_rss_mb() -> float:

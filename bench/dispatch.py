@@ -31,12 +31,11 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
+from bench.common import ADMIN_URL, DOC, ROOT, create_database, drop_database, migrate
 from roadside_console.domain.bookings.models import Booking, BookingStatus
 from roadside_console.domain.catalog.models import Service, ServiceCategory
 from roadside_console.domain.core.auth import Role
@@ -57,11 +56,6 @@ from roadside_console.domain.providers.models import (
 from roadside_console.domain.tenants.models import Tenant
 from roadside_console.domain.tenants.service import get_tenant_settings
 
-ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "benchmarks.md"
-ADMIN_URL = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 START = "<!-- bench:dispatch:start -->"
 END = "<!-- bench:dispatch:end -->"
 DOWNTOWN = (33.7490, -84.3880)
@@ -99,15 +93,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args(argv)
 
-    url = _create_database()
+    url = create_database()
     engine = create_db_engine(url)
     try:
         print(f"database {make_url(url).database}: migrating", flush=True)
-        _migrate(url)
+        migrate(url)
         result = _run(engine, args)
     finally:
         engine.dispose()
-        _drop_database(url)
+        drop_database(url)
 
     text = _render(result, args, argv, _machine())
     print(text)
@@ -515,28 +509,6 @@ def _machine() -> dict[str, str]:
 
 
 # --- database -------------------------------------------------------------------------------
-
-
-def _create_database() -> str:
-    name = f"rs_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(url: str) -> None:
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def _migrate(url: str) -> None:
-    config = Config(toml_file=str(ROOT / "pyproject.toml"))
-    config.attributes["database_url"] = url
-    command.upgrade(config, "head")
 
 
 if __name__ == "__main__":

@@ -11,21 +11,17 @@ docs/benchmarks.md between the `bench:payouts` markers.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import insert
-from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from bench.common import DOC, create_database, drop_database, migrate
 from roadside_console.domain.core.auth import Actor, Role
 from roadside_console.domain.core.db import create_db_engine
 from roadside_console.domain.core.uow import UnitOfWork
@@ -37,11 +33,6 @@ from roadside_console.domain.payouts.models import ProviderPayout
 from roadside_console.domain.providers.models import Provider, ProviderStatus
 from roadside_console.domain.tenants.models import Tenant, TenantSettings
 
-ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "benchmarks.md"
-ADMIN_URL = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 START = "<!-- bench:payouts:start -->"
 END = "<!-- bench:payouts:end -->"
 TARGET_S = 10.0
@@ -59,7 +50,7 @@ def main(argv: list[str]) -> int:
     try:
         seconds, load_seconds, paid, total = _run(url, args.providers, args.payouts)
     finally:
-        _drop_database(url)
+        drop_database(url)
     verdict = "within" if seconds < TARGET_S else "OVER"
     line = (
         f"Payout batch over {args.providers:,} providers / {args.payouts:,} payouts on "
@@ -181,23 +172,9 @@ def _load(engine: sa.Engine, providers: int, payouts: int) -> tuple[Actor, uuid.
 
 
 def _create_database() -> str:
-    name = f"rs_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    config = Config(toml_file=str(ROOT / "pyproject.toml"))
-    config.attributes["database_url"] = url
-    command.upgrade(config, "head")
+    url = create_database()
+    migrate(url)
     return url
-
-
-def _drop_database(url: str) -> None:
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _write_doc(line: str) -> None:

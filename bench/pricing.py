@@ -29,12 +29,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
+from bench.common import ADMIN_URL, DOC, ROOT, create_database, drop_database, migrate
 from roadside_console.domain.catalog.models import Service
 from roadside_console.domain.core.db import create_db_engine
 from roadside_console.domain.core.uow import UnitOfWork
@@ -45,11 +43,6 @@ from roadside_console.domain.pricing.schemas import QuoteRequest
 from roadside_console.domain.seed.demo import DEMO_TENANT_SLUG, seed_demo
 from roadside_console.domain.tenants.models import Tenant
 
-ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "benchmarks.md"
-ADMIN_URL = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 START = "<!-- bench:pricing:start -->"
 END = "<!-- bench:pricing:end -->"
 TARGET_MS = 1.0
@@ -81,12 +74,12 @@ def main(argv: list[str]) -> int:
         results["SQLite"] = _run_on(url, args.calls)
     pg_version = None
     if not args.sqlite_only and _postgres_available():
-        url = _create_database()
+        url = create_database()
         try:
             results["PostgreSQL"] = _run_on(url, args.calls)
             pg_version = _server_version(url)
         finally:
-            _drop_database(url)
+            drop_database(url)
     for backend, timings in results.items():
         print(f"-- {backend}")
         for t in timings:
@@ -99,7 +92,7 @@ def main(argv: list[str]) -> int:
 
 
 def _run_on(url: str, calls: int) -> list[Timing]:
-    _migrate(url)
+    migrate(url)
     engine = create_db_engine(url)
     try:
         with UnitOfWork(lambda: Session(engine, expire_on_commit=False)) as uow:
@@ -273,28 +266,6 @@ def _server_version(url: str) -> str:
         version = conn.execute(sa.text("SHOW server_version")).scalar_one()
     engine.dispose()
     return str(version)
-
-
-def _create_database() -> str:
-    name = f"rs_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(url: str) -> None:
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def _migrate(url: str) -> None:
-    config = Config(toml_file=str(ROOT / "pyproject.toml"))
-    config.attributes["database_url"] = url
-    command.upgrade(config, "head")
 
 
 if __name__ == "__main__":

@@ -26,21 +26,15 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "benchmarks.md"
-ADMIN_URL = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+from bench.common import ADMIN_URL, DOC, migrate
+
 START = "<!-- bench:webhooks:start -->"
 END = "<!-- bench:webhooks:end -->"
 TARGET_MS = 20.0
@@ -267,14 +261,14 @@ def _create_database(backend: str) -> tuple[str, Any]:
     if backend == "sqlite":
         directory = tempfile.TemporaryDirectory()
         url = f"sqlite:///{directory.name}/bench.db"
-        _migrate(url)
+        migrate(url)
         return url, directory.cleanup
     name = f"rs_bench_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    _migrate(url)
+    migrate(url)
 
     def drop() -> None:
         with admin.connect() as conn:
@@ -282,12 +276,6 @@ def _create_database(backend: str) -> tuple[str, Any]:
         admin.dispose()
 
     return url, drop
-
-
-def _migrate(url: str) -> None:
-    config = Config(toml_file=str(ROOT / "pyproject.toml"))
-    config.attributes["database_url"] = url
-    command.upgrade(config, "head")
 
 
 def _lines(results: dict[str, dict[str, list[float]]]) -> list[str]:
