@@ -44,6 +44,17 @@ GATING_CREDENTIALS = frozenset({"drivers_licence", "insurance", "tow_operator_li
 MILES_PER_DEGREE_LAT = EARTH_RADIUS_MILES * math.pi / 180
 
 
+# Score weights in basis points (sum 10 000): ETA first; B2B fleets care most about specialty.
+DEFAULT_WEIGHTS: Mapping[str, int] = {
+    "eta": 4000,
+    "rating": 2000,
+    "specialty": 2000,
+    "workload": 1000,
+    "fairness": 1000,
+}
+DEFAULT_B2B_WEIGHTS: Mapping[str, int] = {**DEFAULT_WEIGHTS, "eta": 2000, "specialty": 4000}
+
+
 @dataclass(frozen=True, slots=True)
 class DispatchConfig:
     """A tenant's dispatch settings, validated."""
@@ -54,24 +65,8 @@ class DispatchConfig:
     max_attempts: int = 3
     max_concurrent_jobs: int = 3
     location_fresh_seconds: int = 300
-    weights: Mapping[str, int] = field(
-        default_factory=lambda: {
-            "eta": 4000,
-            "rating": 2000,
-            "specialty": 2000,
-            "workload": 1000,
-            "fairness": 1000,
-        }
-    )
-    b2b_weights: Mapping[str, int] = field(
-        default_factory=lambda: {
-            "eta": 2000,
-            "rating": 2000,
-            "specialty": 4000,
-            "workload": 1000,
-            "fairness": 1000,
-        }
-    )
+    weights: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    b2b_weights: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_B2B_WEIGHTS))
 
     def weights_for(self, *, is_b2b: bool) -> Mapping[str, int]:
         """Return the weights for a consumer or a B2B-account booking."""

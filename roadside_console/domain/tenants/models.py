@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from roadside_console.domain.core.tables import IdMixin, TimestampsMixin, json_field, tenant_fk
+from roadside_console.domain.dispatch.rules import DEFAULT_B2B_WEIGHTS, DEFAULT_WEIGHTS
 
 
 class Tenant(IdMixin, TimestampsMixin, table=True):
@@ -56,23 +57,9 @@ class TenantSettings(IdMixin, TimestampsMixin, table=True):
     max_dispatch_attempts: int = 3
     max_concurrent_jobs: int = 3
     location_fresh_seconds: int = 300
-    dispatch_weights: dict[str, int] = json_field(
-        default_factory=lambda: {
-            "eta": 4000,
-            "rating": 2000,
-            "specialty": 2000,
-            "workload": 1000,
-            "fairness": 1000,
-        }
-    )
+    dispatch_weights: dict[str, int] = json_field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     b2b_dispatch_weights: dict[str, int] = json_field(
-        default_factory=lambda: {
-            "eta": 2000,
-            "rating": 2000,
-            "specialty": 4000,
-            "workload": 1000,
-            "fairness": 1000,
-        }
+        default_factory=lambda: dict(DEFAULT_B2B_WEIGHTS)
     )
     default_provider_share_bp: int = 7000
     referral_reward_cents: int = 1000
