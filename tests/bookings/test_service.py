@@ -59,28 +59,37 @@ def test_confirming_a_booking_that_moved_meanwhile_is_a_conflict_and_writes_noth
     )
 
 
-def test_the_assigned_provider_accepts_rejects_and_completes(session, uow_factory):
-    tenant = make_tenant(session)
-    provider = make_provider(session, tenant)
-    provider_actor = actor_of(session.get(type(make_user(session, tenant)), provider.user_id))
-    booking = make_booking(session, tenant, status=S.DISPATCHED, provider_id=provider.id)
+def _move(uow_factory, session, actor, booking, to_status, reason=None):
     with uow_factory() as uow:
-        service.reject_job(uow, actor=provider_actor, booking_id=booking.id, reason="too far")
+        fresh = service.get_booking(uow.session, tenant_id=booking.tenant_id, booking_id=booking.id)
+        service.apply_transition(
+            uow.session, actor=actor, booking=fresh, to_status=to_status, reason=reason
+        )
+        uow.commit()
+
+
+def test_the_assigned_provider_hands_back_starts_and_completes_a_job(session, uow_factory):
+    # given a job dispatched to a provider
+    tenant = make_tenant(session)
+    user = make_user(session, tenant, role=Role.PROVIDER)
+    provider = make_provider(session, tenant, user=user)
+    booking = make_booking(session, tenant, status=S.DISPATCHED, provider_id=provider.id)
+    # when they hand it back, it returns to the queue without a provider
+    _move(uow_factory, session, actor_of(user), booking, S.CONFIRMED, reason="too far")
     rejected = _reload(session, booking)
     assert rejected.status is S.CONFIRMED and rejected.provider_id is None
-    session.exec(select(Booking)).all()
+    # and when it is theirs again they start and complete it
     rejected.status, rejected.provider_id = S.DISPATCHED, provider.id
     session.add(rejected)
     session.commit()
+    _move(uow_factory, session, actor_of(user), booking, S.IN_PROGRESS)
     with uow_factory() as uow:
-        service.accept_job(uow, actor=provider_actor, booking_id=booking.id)
-    with uow_factory() as uow:
-        service.complete_booking(uow, actor=provider_actor, booking_id=booking.id)
+        service.complete_booking(uow, actor=actor_of(user), booking_id=booking.id)
     done = _reload(session, booking)
     assert done.status is S.COMPLETED and done.started_at and done.completed_at
 
 
-def test_another_provider_cannot_accept_a_job_that_is_not_theirs(session, uow_factory):
+def test_another_provider_cannot_start_a_job_that_is_not_theirs(session, uow_factory):
     tenant = make_tenant(session)
     assigned = make_provider(session, tenant)
     other_user = make_user(session, tenant, role=Role.PROVIDER)
@@ -88,8 +97,8 @@ def test_another_provider_cannot_accept_a_job_that_is_not_theirs(session, uow_fa
     booking = make_booking(session, tenant, status=S.DISPATCHED, provider_id=assigned.id)
     from roadside_console.domain.core.errors import Forbidden
 
-    with uow_factory() as uow, pytest.raises(Forbidden):
-        service.accept_job(uow, actor=actor_of(other_user), booking_id=booking.id)
+    with pytest.raises(Forbidden):
+        _move(uow_factory, session, actor_of(other_user), booking, S.IN_PROGRESS)
 
 
 def test_a_customer_sees_the_fee_before_cancelling_a_dispatched_job_and_pays_it(

@@ -238,43 +238,6 @@ def confirm_booking(
     )
 
 
-def accept_job(
-    uow: UnitOfWork, *, actor: Actor, booking_id: uuid.UUID, now: datetime | None = None
-) -> TransitionResult:
-    """The assigned provider accepts the job and starts work."""
-    return _transition(
-        uow,
-        actor=actor,
-        tenant_id=actor.tenant_id,
-        booking_id=booking_id,
-        to_status=S.IN_PROGRESS,
-        expected_status=S.DISPATCHED,
-        reason=None,
-        now=now,
-    )
-
-
-def reject_job(
-    uow: UnitOfWork,
-    *,
-    actor: Actor,
-    booking_id: uuid.UUID,
-    reason: str | None = None,
-    now: datetime | None = None,
-) -> TransitionResult:
-    """The assigned provider hands the job back; it returns to the dispatch queue."""
-    return _transition(
-        uow,
-        actor=actor,
-        tenant_id=actor.tenant_id,
-        booking_id=booking_id,
-        to_status=S.CONFIRMED,
-        expected_status=S.DISPATCHED,
-        reason=reason,
-        now=now,
-    )
-
-
 def complete_booking(
     uow: UnitOfWork,
     *,
