@@ -163,4 +163,5 @@ def browser() -> Iterator[object]:
 def screenshot(page: object, name: str) -> None:
     """Save a screenshot for the README."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.mouse.move(0, 0)  # no hover highlight left over from the last click  # type: ignore[attr-defined]
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))  # type: ignore[attr-defined]

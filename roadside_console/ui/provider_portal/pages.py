@@ -90,8 +90,8 @@ def provider_jobs_page() -> rx.Component:
         ),
         placeholder_notice(
             "Offers, status changes and location sharing",
-            "Accepting offers with a countdown, start/complete and live location arrive with "
-            "the booking-core and console issues.",
+            "Accepting offers with a countdown, start and complete buttons and live location "
+            "sharing are coming to this screen; dispatch already offers jobs behind the scenes.",
         ),
         spacing="3",
         width="100%",
