@@ -30,12 +30,12 @@ from roadside_console.domain.core.secrets import new_token, token_digest
 from roadside_console.domain.core.settings import get_settings
 from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.identity.models import User
-from roadside_console.domain.ledger.service import post_credit_spent
 from roadside_console.domain.notifications.models import Channel
 from roadside_console.domain.notifications.outbox import queue_message
 from roadside_console.domain.pricing.schemas import QuoteRequest
 from roadside_console.domain.pricing.service import price_request, redeem_quote
-from roadside_console.domain.referrals.models import CreditEntry, CreditReason
+from roadside_console.domain.referrals.credits import move_credit
+from roadside_console.domain.referrals.models import CreditReason
 
 MAX_REFERENCE_TRIES = 5
 
@@ -163,18 +163,14 @@ def create_booking(
     session.add(booking)
     session.flush()
     if credit and customer_id is not None:
-        session.add(
-            CreditEntry(
-                tenant_id=tenant_id,
-                user_id=customer_id,
-                amount_cents=-credit,
-                reason=CreditReason.SPENT,
-                booking_id=booking.id,
-                created_at=now,
-            )
-        )
-        post_credit_spent(
-            session, tenant_id=tenant_id, amount_cents=credit, booking_id=booking.id, now=now
+        move_credit(
+            session,
+            tenant_id=tenant_id,
+            user_id=customer_id,
+            amount_cents=-credit,
+            reason=CreditReason.SPENT,
+            booking_id=booking.id,
+            now=now,
         )
     session.add(
         BookingEvent(

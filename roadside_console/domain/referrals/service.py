@@ -42,6 +42,7 @@ from roadside_console.domain.payouts.models import PayoutKind, PayoutStatus, Pro
 from roadside_console.domain.pricing.service import credit_balance as _credit_balance
 from roadside_console.domain.providers.models import Provider
 from roadside_console.domain.referrals.codes import ALPHABET, CODE_LENGTH, new_referral_code
+from roadside_console.domain.referrals.credits import move_credit
 from roadside_console.domain.referrals.models import (
     CreditEntry,
     CreditReason,
@@ -213,22 +214,14 @@ def reward_referral_if_due(
     amount = get_tenant_settings(session, booking.tenant_id).referral_reward_cents
     if amount > 0:
         for user_id in (referral.referrer_id, referral.referee_id):
-            session.add(
-                CreditEntry(
-                    tenant_id=booking.tenant_id,
-                    user_id=user_id,
-                    amount_cents=amount,
-                    reason=CreditReason.REFERRAL_REWARD,
-                    booking_id=booking.id,
-                    referral_id=referral.id,
-                    created_at=now,
-                )
-            )
-            ledger.post_credit_issued(
+            move_credit(
                 session,
                 tenant_id=booking.tenant_id,
+                user_id=user_id,
                 amount_cents=amount,
+                reason=CreditReason.REFERRAL_REWARD,
                 booking_id=booking.id,
+                referral_id=referral.id,
                 now=now,
             )
     record_audit(
@@ -265,20 +258,12 @@ def return_spent_credit(session: Session, *, booking: Booking, now: datetime | N
         amount = -int(net or 0)
         if amount <= 0:
             continue
-        session.add(
-            CreditEntry(
-                tenant_id=booking.tenant_id,
-                user_id=user_id,
-                amount_cents=amount,
-                reason=CreditReason.RETURNED,
-                booking_id=booking.id,
-                created_at=now,
-            )
-        )
-        ledger.post_credit_issued(
+        move_credit(
             session,
             tenant_id=booking.tenant_id,
+            user_id=user_id,
             amount_cents=amount,
+            reason=CreditReason.RETURNED,
             booking_id=booking.id,
             now=now,
         )
