@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import resource
 import sys
 from dataclasses import dataclass
@@ -22,7 +21,16 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from bench.common import ADMIN_URL, DOC, ROOT, create_database, drop_database, migrate
+from bench.common import (
+    ADMIN_URL,
+    DOC,
+    ROOT,
+    create_database,
+    drop_database,
+    host_facts,
+    migrate,
+    replace_doc_section,
+)
 from roadside_console.domain.core.db import create_db_engine
 from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.seed import bulk
@@ -234,14 +242,7 @@ def _render(
 
 
 def _write_doc(section: str) -> None:
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text)
+    replace_doc_section(section, START, END)
 
 
 def _machine(*, url: str) -> dict[str, str]:
@@ -257,27 +258,11 @@ def _machine(*, url: str) -> dict[str, str]:
             ).all()
         )
     engine.dispose()
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown CPU",
-    )
-    mem_kb = next(
-        int(line.split()[1])
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
     return {
-        "nproc": str(os.cpu_count()),
-        "CPU": cpu,
-        "RAM": f"{mem_kb / 1024 / 1024:.0f} GiB",
+        **host_facts(),
         "PostgreSQL": f"{version} (local, "
         + ", ".join(f"{k}={v}" for k, v in sorted(settings.items()))
         + ")",
-        "Python": platform.python_version(),
     }
 
 

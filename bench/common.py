@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import platform
 import uuid
 from pathlib import Path
 
@@ -41,3 +42,37 @@ def migrate(url: str) -> None:
     config = Config(toml_file=str(ROOT / "pyproject.toml"))
     config.attributes["database_url"] = url
     command.upgrade(config, "head")
+
+
+def replace_doc_section(section: str, start: str, end: str) -> None:
+    """Put `section` (which includes its markers) into docs/benchmarks.md, replacing the old one."""
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        text = before + section + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    DOC.write_text(text)
+
+
+def host_facts() -> dict[str, str]:
+    """Cores, CPU model, memory and Python version, for the record next to each figure."""
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
+    mem_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return {
+        "nproc": str(os.cpu_count()),
+        "CPU": cpu,
+        "RAM": f"{mem_kb / 1024 / 1024:.0f} GiB",
+        "Python": platform.python_version(),
+    }

@@ -20,14 +20,12 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import platform
 import random
 import sys
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,7 +33,16 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
-from bench.common import ADMIN_URL, DOC, ROOT, create_database, drop_database, migrate
+from bench.common import (
+    ADMIN_URL,
+    DOC,
+    ROOT,
+    create_database,
+    drop_database,
+    host_facts,
+    migrate,
+    replace_doc_section,
+)
 from roadside_console.domain.bookings.models import Booking, BookingStatus
 from roadside_console.domain.catalog.models import Service, ServiceCategory
 from roadside_console.domain.core.auth import Role
@@ -471,14 +478,7 @@ def _render(
 
 
 def _write_doc(section: str) -> None:
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text)
+    replace_doc_section(section, START, END)
 
 
 def _machine() -> dict[str, str]:
@@ -486,25 +486,9 @@ def _machine() -> dict[str, str]:
     with engine.connect() as conn:
         version = conn.execute(sa.text("SHOW server_version")).scalar_one()
     engine.dispose()
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown CPU",
-    )
-    mem_kb = next(
-        int(line.split()[1])
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
     return {
-        "nproc": str(os.cpu_count()),
-        "CPU": cpu,
-        "RAM": f"{mem_kb / 1024 / 1024:.0f} GiB",
+        **host_facts(),
         "PostgreSQL": f"{version} (local)",
-        "Python": platform.python_version(),
     }
 
 

@@ -21,7 +21,12 @@ import sqlalchemy as sa
 from sqlalchemy import insert
 from sqlmodel import Session
 
-from bench.common import DOC, create_database, drop_database, migrate
+from bench.common import (
+    create_database,
+    drop_database,
+    migrate,
+    replace_doc_section,
+)
 from roadside_console.domain.core.auth import Actor, Role
 from roadside_console.domain.core.db import create_db_engine
 from roadside_console.domain.core.uow import UnitOfWork
@@ -187,13 +192,7 @@ def _write_doc(line: str) -> None:
         "bank, and one audit row per provider is bulk-inserted. `reconcile` is clean afterwards."
         f"\n\n{line}\n{END}"
     )
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text)
+    replace_doc_section(section, START, END)
 
 
 if __name__ == "__main__":

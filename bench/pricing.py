@@ -15,8 +15,6 @@ The figures go to docs/benchmarks.md between the `bench:pricing` markers.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sqlite3
 import statistics
 import sys
@@ -32,7 +30,16 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bench.common import ADMIN_URL, DOC, ROOT, create_database, drop_database, migrate
+from bench.common import (
+    ADMIN_URL,
+    DOC,
+    ROOT,
+    create_database,
+    drop_database,
+    host_facts,
+    migrate,
+    replace_doc_section,
+)
 from roadside_console.domain.catalog.models import Service
 from roadside_console.domain.core.db import create_db_engine
 from roadside_console.domain.core.uow import UnitOfWork
@@ -213,35 +220,12 @@ def _render(results: dict[str, list[Timing]], argv: list[str], machine: dict[str
 
 
 def _write_doc(section: str) -> None:
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text)
+    replace_doc_section(section, START, END)
 
 
 def _machine(pg_version: str | None) -> dict[str, str]:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown CPU",
-    )
-    mem_kb = next(
-        int(line.split()[1])
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
     machine = {
-        "nproc": str(os.cpu_count()),
-        "CPU": cpu,
-        "RAM": f"{mem_kb / 1024 / 1024:.0f} GiB",
-        "Python": platform.python_version(),
+        **host_facts(),
         "SQLite": sqlite3.sqlite_version,
     }
     if pg_version:

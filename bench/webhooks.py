@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from bench.common import ADMIN_URL, DOC, migrate
+from bench.common import ADMIN_URL, migrate, replace_doc_section
 
 START = "<!-- bench:webhooks:start -->"
 END = "<!-- bench:webhooks:end -->"
@@ -328,13 +328,7 @@ def _write_doc(lines: list[str], events: int) -> None:
         "afterwards.\n\n" + "\n".join(lines) + "\n\n" + NOTE + f"\n\nMachine: {machine}; "
         "PostgreSQL local over TCP.\n" + END
     )
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text)
+    replace_doc_section(section, START, END)
 
 
 if __name__ == "__main__":
