@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
+from roadside_console.domain.bookings.models import BookingStatus
 from roadside_console.domain.bookings.queries import BookingFilters, list_bookings, service_options
 from roadside_console.domain.core.money import format_cents
 from roadside_console.ui.components.common import empty_state, status_badge
@@ -13,7 +14,7 @@ from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.session import SessionState
 
 PAGE_SIZE = 25
-STATUS_OPTIONS = ["pending", "confirmed", "dispatched", "in_progress", "completed", "cancelled"]
+STATUS_OPTIONS = [status.value for status in BookingStatus]
 ANY = "any"
 
 
