@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 
 from api.deps import CurrentActor, Uow
 from api.errors import problem_responses
-from roadside_console.domain.core.errors import DomainError
 from roadside_console.domain.core.settings import get_settings
 from roadside_console.domain.payments import checkout
 from roadside_console.domain.payments.models import PaymentMethod
@@ -19,24 +18,16 @@ from roadside_console.integrations.stripe_checkout import gateway_from_settings
 router = APIRouter(tags=["payments"])
 
 
-class CardPaymentsUnavailable(DomainError):
-    """No Stripe key is configured, so card checkout cannot start."""
+def get_checkout_gateway() -> checkout.CheckoutGateway | None:
+    """Return the configured Stripe gateway, or None without a key (override this in tests).
 
-    status = 503
-    title = "Service unavailable"
-
-
-def get_checkout_gateway() -> checkout.CheckoutGateway:
-    """Return the configured Stripe gateway (override this in tests)."""
-    gateway = gateway_from_settings()
-    if gateway is None:
-        raise CardPaymentsUnavailable(
-            "card_payments_not_configured", "Card payments are not configured."
-        )
-    return gateway
+    Without a gateway the domain still checks the customer's tier first, so a tier-1 customer
+    hears which methods they may use (403) rather than that cards are not set up (503).
+    """
+    return gateway_from_settings()
 
 
-Gateway = Annotated[checkout.CheckoutGateway, Depends(get_checkout_gateway)]
+Gateway = Annotated[checkout.CheckoutGateway | None, Depends(get_checkout_gateway)]
 
 
 class PaymentMethodsOut(BaseModel):

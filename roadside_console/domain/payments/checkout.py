@@ -20,7 +20,7 @@ from roadside_console.domain.bookings.models import Booking, BookingStatus
 from roadside_console.domain.bookings.queries import charged_price_cents
 from roadside_console.domain.core.auth import Actor, Permission, Role, require
 from roadside_console.domain.core.clock import utc_now
-from roadside_console.domain.core.errors import Conflict, NotFound, ValidationFailed
+from roadside_console.domain.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.identity.models import User
 from roadside_console.domain.payments import rules
@@ -60,6 +60,13 @@ class CheckoutGateway(Protocol):
     def create_checkout_session(self, request: CheckoutRequest) -> CheckoutSession:
         """Create (or, for a known idempotency key, return) a checkout session."""
         ...
+
+
+class CardPaymentsUnavailable(DomainError):
+    """No card processor is configured, so a card checkout cannot start (503)."""
+
+    status = 503
+    title = "Service unavailable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,15 +139,17 @@ def start_card_checkout(
     *,
     actor: Actor,
     booking_id: uuid.UUID,
-    gateway: CheckoutGateway,
+    gateway: CheckoutGateway | None,
     success_url: str,
     cancel_url: str,
     now: datetime | None = None,
 ) -> CheckoutView:
     """Open a card checkout for a booking's price; only tier-2 customers may pay by card.
 
-    A refused tier is audited and raises `Forbidden` naming the allowed methods. The pending
-    payment is committed first; the session id is stored in a second short transaction.
+    A refused tier is audited and raises `Forbidden` naming the allowed methods, whether or not
+    a card processor is configured (`gateway` is None without one: then an allowed customer gets
+    `CardPaymentsUnavailable`). The pending payment is committed first; the session id is stored
+    in a second short transaction.
     """
     now = now or utc_now()
     session = uow.session
@@ -152,6 +161,11 @@ def start_card_checkout(
         booking_id=booking.id,
         method=PaymentMethod.STRIPE,
     )
+    if gateway is None:
+        raise CardPaymentsUnavailable(
+            "card_payments_not_configured",
+            "Card payments are not set up for this workspace. Pay by cash, CashApp or Zelle.",
+        )
     booking = session.exec(select(Booking).where(Booking.id == booking.id).with_for_update()).one()
     if booking.status is BookingStatus.CANCELLED:
         raise ValidationFailed(
