@@ -25,6 +25,9 @@ from roadside_console.domain.core.money import format_cents
 from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.notifications.models import Channel
 from roadside_console.domain.notifications.outbox import queue_message
+from roadside_console.domain.payments.cancellation import settle_cancelled_booking
+from roadside_console.domain.payments.gateway import PaymentGateway
+from roadside_console.domain.payments.models import PaymentMethod
 from roadside_console.domain.payouts.service import create_earning_if_due
 from roadside_console.domain.providers.models import Provider
 from roadside_console.domain.referrals.service import return_spent_credit
@@ -293,12 +296,18 @@ def cancel_booking(
     booking_id: uuid.UUID,
     reason: str | None = None,
     expected_fee_cents: int | None = None,
+    refund_method: PaymentMethod | None = None,
+    refund_reference: str | None = None,
+    gateway: PaymentGateway | None = None,
     now: datetime | None = None,
 ) -> TransitionResult:
     """Cancel before completion; a customer cancelling a dispatched job pays the tenant's fee.
 
     `expected_fee_cents` is the fee the customer was shown; if it changed meanwhile (the
     booking was dispatched in between), nothing happens and they are asked to confirm again.
+    What was paid beyond the fee goes back in the same transaction (card payments through
+    `gateway`; cash, CashApp and Zelle need the `refund_reference` of the money handed back),
+    and unpaid payments expire: see `payments.cancellation`.
     """
     booking = get_booking(uow.session, tenant_id=actor.tenant_id, booking_id=booking_id)
     if expected_fee_cents is not None:
@@ -311,8 +320,19 @@ def cancel_booking(
                 "cancellation_fee_changed",
                 f"Cancelling now costs {format_cents(fee)}. Please confirm again.",
             )
+    now = now or utc_now()
     result = apply_transition(
         uow.session, actor=actor, booking=booking, to_status=S.CANCELLED, reason=reason, now=now
+    )
+    settle_cancelled_booking(
+        uow.session,
+        actor=actor,
+        booking=booking,
+        fee_cents=result.fee_cents,
+        refund_method=refund_method,
+        refund_reference=refund_reference,
+        gateway=gateway,
+        now=now,
     )
     uow.commit()
     return result
