@@ -14,12 +14,17 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from roadside_console.domain.core.auth import Role
 from roadside_console.domain.core.db import create_db_engine, get_engine
+from roadside_console.domain.core.money import apply_bp
 from roadside_console.domain.core.uow import UnitOfWork
+from roadside_console.domain.identity.models import User
+from roadside_console.domain.ledger.service import reconcile
 from roadside_console.domain.seed import bulk
 from roadside_console.domain.seed.demo import DEMO_TENANT_SLUG, seed_demo
+from roadside_console.domain.tenants.models import Tenant
 from tests.conftest import (
     POSTGRES_ADMIN_URL,
     REQUIRE_POSTGRES,
@@ -28,6 +33,7 @@ from tests.conftest import (
     drop_postgres_database,
     postgres_available,
 )
+from tests.factories import actor_of
 
 NOW = datetime(2026, 6, 15, 14, 30, tzinfo=UTC)
 COUNT = 2_000
@@ -157,6 +163,125 @@ def test_every_payout_and_its_platform_fee_add_up_to_the_price_paid(bulk_engine,
         assert payout >= 0 and fee >= 0
     paid_share = sum(1 for row in rows if row[5] == "paid" and row[6] is not None) / len(rows)
     assert 0.8 < paid_share < 0.97
+
+
+def test_the_books_of_the_demo_tenant_reconcile_after_a_bulk_run(bulk_engine, first_run):
+    # given the demo tenant with a bulk run on top of the demo data
+    with UnitOfWork(lambda: Session(bulk_engine, expire_on_commit=False)) as uow:
+        tenant = uow.session.exec(select(Tenant).where(Tenant.slug == DEMO_TENANT_SLUG)).one()
+        finance = uow.session.exec(
+            select(User).where(User.tenant_id == tenant.id, User.role == Role.FINANCE)
+        ).first()
+        # when finance reconciles the ledger
+        report = reconcile(uow, actor=actor_of(finance))
+    # then nothing differs: payables, platform revenue and credits agree with the ledger
+    assert report.differences == []
+    assert report.transactions > 2 * first_run.payments
+
+
+def test_every_completed_job_posts_its_payment_and_earning_to_the_ledger(bulk_engine, first_run):
+    # given the completed bookings of the run with their payments and payouts
+    payments = dict(
+        _rows(
+            bulk_engine,
+            "SELECT p.method, sum(p.amount_cents) FROM payments p "
+            "JOIN bookings b ON b.id = p.booking_id WHERE b.reference LIKE :run "
+            "GROUP BY p.method",
+        )
+    )
+    paid_out, fees = _rows(
+        bulk_engine,
+        "SELECT sum(o.amount_cents), sum(o.platform_fee_cents) FROM provider_payouts o "
+        "JOIN bookings b ON b.id = o.booking_id WHERE b.reference LIKE :run",
+    )[0]
+    # when we total the run's ledger entries per account and count its transactions
+    balances = dict(
+        _rows(
+            bulk_engine,
+            "SELECT CASE WHEN a.code LIKE 'provider_payable:%' THEN 'provider_payable' "
+            "            ELSE a.code END, sum(e.amount_cents) "
+            "FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id "
+            "JOIN bookings b ON b.id = e.booking_id WHERE b.reference LIKE :run "
+            "GROUP BY 1",
+        )
+    )
+    kinds = Counter(
+        dict(
+            _rows(
+                bulk_engine,
+                "SELECT t.kind, count(*) FROM ledger_transactions t "
+                "JOIN bookings b ON b.id = t.booking_id WHERE b.reference LIKE :run "
+                "GROUP BY t.kind",
+            )
+        )
+    )
+    # then each method's clearing holds its payments, receivables net to zero, the providers'
+    # payables hold their payouts and platform revenue the fees, one transaction each per job
+    clearing = {"stripe": "stripe_clearing"}
+    for method, cents in payments.items():
+        assert balances[clearing.get(method, f"cash_clearing:{method}")] == cents
+    assert balances["customer_receivable"] == 0
+    assert balances["provider_payable"] == -paid_out
+    assert balances["platform_revenue"] == -fees
+    assert kinds == {"payment_confirmed": first_run.payments, "job_earned": first_run.payments}
+
+
+def test_the_report_counts_the_ledger_rows_it_wrote(bulk_engine, first_run):
+    # given the run's job entries and the weekly batches that paid its providers
+    job_entries = _rows(
+        bulk_engine,
+        "SELECT count(*) FROM ledger_entries e JOIN bookings b ON b.id = e.booking_id "
+        "WHERE b.reference LIKE :run",
+    )[0][0]
+    paid_per_batch = [
+        providers
+        for _, providers in _rows(
+            bulk_engine,
+            "SELECT o.batch_id, count(DISTINCT o.provider_id) FROM provider_payouts o "
+            "JOIN bookings b ON b.id = o.booking_id WHERE b.reference LIKE :run "
+            "AND o.status = 'paid' AND o.amount_cents > 0 GROUP BY o.batch_id",
+        )
+    ]
+    # then two transactions per job plus one per batch, and a line per provider paid and the bank
+    assert first_run.ledger_transactions == 2 * first_run.payments + len(paid_per_batch)
+    assert first_run.ledger_entries == job_entries + sum(n + 1 for n in paid_per_batch)
+
+
+def test_what_the_batches_paid_left_the_bank_account_for_payouts(bulk_engine, first_run):
+    # given the tenant's payout batches, the demo's and the bulk run's weekly ones
+    tenant = _tenant_id(bulk_engine)
+    batches, paid = _rows(
+        bulk_engine,
+        "SELECT (SELECT sum(total_cents) FROM payout_batches WHERE tenant_id = :t), "
+        "       (SELECT sum(amount_cents) FROM provider_payouts "
+        "        WHERE tenant_id = :t AND status = 'paid')",
+        t=tenant,
+    )[0]
+    # when we read the payouts clearing account
+    clearing = _rows(
+        bulk_engine,
+        "SELECT sum(e.amount_cents) FROM ledger_entries e "
+        "JOIN ledger_accounts a ON a.id = e.account_id "
+        "WHERE a.tenant_id = :t AND a.code = 'payouts_clearing'",
+        t=tenant,
+    )[0][0]
+    # then it was credited exactly what the batches paid, which is every paid payout
+    assert -clearing == batches == paid
+
+
+def test_a_percentage_provider_earns_what_the_service_cut_leaves(bulk_engine, first_run):
+    # given percentage providers' payouts on services with a platform cut (and no rules)
+    rows = _rows(
+        bulk_engine,
+        "SELECT o.gross_cents, o.platform_fee_cents, s.platform_cut_bp FROM provider_payouts o "
+        "JOIN bookings b ON b.id = o.booking_id JOIN services s ON s.id = b.service_id "
+        "JOIN providers v ON v.id = o.provider_id WHERE b.reference LIKE :run "
+        "AND v.commission_type = 'percentage' AND s.platform_cut_bp IS NOT NULL",
+    )
+    # then the platform fee is the service's cut, as when the domain earns a job
+    assert rows
+    for gross, fee, cut in rows:
+        assert fee == apply_bp(gross, cut)
 
 
 def test_references_are_unique_and_readable(bulk_engine, first_run):

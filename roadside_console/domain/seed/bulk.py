@@ -3,13 +3,22 @@
 `python -m roadside_console.domain.seed --bookings 1000000` fills the demo operator with bookings
 spread over the last 365 days (most completed, about 5% cancelled, a few hundred live ones), each
 with its events, and with a confirmed payment and a provider payout for every completed job.
-Prices follow the tenant's catalog and time blocks the way an estimate explains them.
+Prices follow the tenant's catalog and time blocks the way an estimate explains them, and the
+provider's share follows the commission resolution the domain applies when a job is earned.
+
+The money is in the ledger too, so `reconcile` agrees with the bulk data: every completed job
+gets the two transactions the domain posts when a completed job's payment is confirmed
+(`payment_confirmed`: clearing debit, receivable credit; `job_earned`: receivable debit, provider
+payable and platform revenue credits), and every weekly batch the `payout_batch` transaction of
+`pay_pending` (payables debited, payouts clearing credited). Same accounts (the ledger's own
+`ensure_accounts`), same amounts, zero lines skipped as `ledger.post` skips them.
 
 PostgreSQL is written with `COPY ... FROM STDIN` (text format) from two connections at once; each
-chunk is one transaction (`SET LOCAL synchronous_commit = off`), so a failure never leaves half a
-chunk. Indexes and foreign keys stay in place. SQLite gets multi-row inserts through SQLAlchemy
-Core. Bulk rows get UUIDv7-style ids (the run's start time, then a counter) so primary keys and
-the indexes that point at them grow at their right edge instead of at random pages.
+chunk (its bookings, events, payments, payouts and ledger rows) is one transaction (`SET LOCAL
+synchronous_commit = off`), so a failure never leaves half a chunk. Indexes and foreign keys stay
+in place. SQLite gets multi-row inserts through SQLAlchemy Core. Bulk rows get UUIDv7-style ids
+(the run's start time, then a counter) so primary keys and the indexes that point at them grow at
+their right edge instead of at random pages.
 
 Events are `booking_created` plus the move into the final status (`--full-history` writes one per
 status change, about twice the events). Dispatch logs are not generated: each would be a wide
@@ -36,6 +45,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
+from sqlmodel import Session
 
 from roadside_console.domain.bookings.models import Booking, BookingEvent, BookingStatus
 from roadside_console.domain.catalog.models import SchedulingMode, Service, ServiceCategory
@@ -46,9 +56,23 @@ from roadside_console.domain.core.settings import get_settings
 from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.identity.models import User
 from roadside_console.domain.identity.passwords import hash_password
-from roadside_console.domain.payments.models import Payment
-from roadside_console.domain.payouts.models import PayoutBatch, PayoutBatchStatus, ProviderPayout
-from roadside_console.domain.payouts.rules import split_job_price
+from roadside_console.domain.ledger import service as ledger
+from roadside_console.domain.ledger.models import LedgerEntry, LedgerTransaction
+from roadside_console.domain.payments.models import Payment, PaymentMethod
+from roadside_console.domain.payments.rules import METHOD_LABELS
+from roadside_console.domain.payouts.models import (
+    CommissionRule,
+    CommissionScope,
+    PayoutBatch,
+    PayoutBatchStatus,
+    ProviderPayout,
+)
+from roadside_console.domain.payouts.rules import (
+    JobTerms,
+    ProviderTerms,
+    RuleTerms,
+    resolve_commission,
+)
 from roadside_console.domain.pricing.models import TimeBlock
 from roadside_console.domain.providers.models import (
     CommissionType,
@@ -165,6 +189,8 @@ class BulkReport:
     events: int
     payments: int
     payouts: int
+    ledger_transactions: int
+    ledger_entries: int
     customers_created: int
     providers_created: int
     seconds: float
@@ -172,12 +198,19 @@ class BulkReport:
 
     @property
     def rows(self) -> int:
-        """Rows written to the four big tables."""
-        return self.bookings + self.events + self.payments + self.payouts
+        """Rows written to the six big tables."""
+        return (
+            self.bookings
+            + self.events
+            + self.payments
+            + self.payouts
+            + self.ledger_transactions
+            + self.ledger_entries
+        )
 
     @property
     def rows_per_second(self) -> float:
-        """Throughput over the four big tables."""
+        """Throughput over the six big tables."""
         return self.rows / self.seconds if self.seconds else 0.0
 
 
@@ -249,6 +282,8 @@ class _Context:
     history_start: int
     hour_base: int
     local_hours: bytes
+    accounts: dict[str, UUID] = field(default_factory=dict)
+    commission_rules: list[RuleTerms] = field(default_factory=list)
     prices: list[_Price] = field(default_factory=list)
     price_index: dict[tuple[int, int, int | None], int] = field(default_factory=dict)
     eligible: list[list[int]] = field(default_factory=list)
@@ -316,8 +351,9 @@ def main(argv: list[str]) -> int:
     print(file=sys.stderr)
     print(
         f"Tenant {report.tenant_slug}: {report.bookings:,} bookings, {report.events:,} events, "
-        f"{report.payments:,} payments, {report.payouts:,} payouts "
-        f"(+{report.customers_created} customers, +{report.providers_created} providers) "
+        f"{report.payments:,} payments, {report.payouts:,} payouts, "
+        f"{report.ledger_transactions:,} ledger transactions with {report.ledger_entries:,} "
+        f"entries (+{report.customers_created} customers, +{report.providers_created} providers) "
         f"in {report.seconds:.1f} s, {report.rows_per_second:,.0f} rows/s, "
         f"seed {report.rng_seed}."
     )
@@ -344,7 +380,7 @@ def generate_bookings(
     now: datetime | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> BulkReport:
-    """Add `count` bookings with their events, payments and payouts to an existing tenant.
+    """Add `count` bookings with their events, payments, payouts and ledger entries to a tenant.
 
     The same `rng_seed` and `now` give the same bookings (statuses, services, times, prices,
     splits); ids and references are new on every run so runs can be repeated on one database.
@@ -369,8 +405,8 @@ def generate_bookings(
         ctx = _load_context(conn, tenant.id, ZoneInfo(tenant.timezone), now_s, seed)
 
     postgres = engine.dialect.name == "postgresql"
-    totals = [0, 0, 0, 0]
-    batch_sums: dict[int, list[Any]] = {}
+    totals = [0] * len(TABLES)
+    batch_sums: BatchSums = {}
     chunks = _plan(ctx, _rng(seed, "bookings"), count, batch_size)
     if postgres:
         writer = _PostgresWriter(engine, ctx, full_history)
@@ -380,18 +416,17 @@ def generate_bookings(
         results = _run_serial(engine, ctx, full_history, chunks, progress)
     for counts, sums in results:
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
-        for batch, (cents, providers) in sums.items():
-            entry = batch_sums.setdefault(batch, [0, set()])
-            entry[0] += cents
-            entry[1] |= providers
+        _add_sums(batch_sums, sums)
     with engine.begin() as conn:
-        _close_batches(conn, ctx, batch_sums)
+        batch_rows = _close_batches(conn, ctx, batch_sums)
     return BulkReport(
         tenant_slug=tenant_slug,
         bookings=totals[0],
         events=totals[1],
         payments=totals[2],
         payouts=totals[3],
+        ledger_transactions=totals[4] + batch_rows[0],
+        ledger_entries=totals[5] + batch_rows[1],
         customers_created=created_customers,
         providers_created=created_providers,
         seconds=time.perf_counter() - clock,
@@ -645,8 +680,47 @@ def _load_context(conn: Connection, tenant_id: UUID, tz: ZoneInfo, now: int, see
         local_hours=local_hours,
     )
     ctx.eligible = [_eligible_providers(service, provider_list) for service in services]
+    ctx.commission_rules = _commission_rules(conn, tenant_id)
+    ctx.accounts = _ledger_accounts(conn, tenant_id, provider_list)
     ctx.batch_ids = _open_batches(conn, ctx)
     return ctx
+
+
+def _commission_rules(conn: Connection, tenant_id: UUID) -> list[RuleTerms]:
+    """The tenant's active commission rules, as `create_earning_if_due` resolves them."""
+    rules = CommissionRule.__table__
+    return [
+        RuleTerms(
+            id=row.id,
+            scope=CommissionScope(row.scope),
+            created_at=row.created_at,
+            service_id=row.service_id,
+            provider_id=row.provider_id,
+            b2b_account_id=row.b2b_account_id,
+            provider_share_bp=row.provider_share_bp,
+            flat_fee_cents=row.flat_fee_cents,
+            priority=row.priority,
+            active=row.active,
+        )
+        for row in conn.execute(
+            sa.select(rules).where(rules.c.tenant_id == tenant_id, rules.c.active)
+        )
+    ]
+
+
+def _ledger_accounts(
+    conn: Connection, tenant_id: UUID, providers: list[_Person]
+) -> dict[str, UUID]:
+    """Return the ids of every account a bulk job posts to, created by the ledger if missing."""
+    codes = [
+        ledger.CUSTOMER_RECEIVABLE,
+        ledger.PLATFORM_REVENUE,
+        ledger.PAYOUTS_CLEARING,
+        *(ledger.clearing_account(PaymentMethod(method)) for method in METHODS),
+        *(ledger.provider_payable(person.id) for person in providers),
+    ]
+    with Session(bind=conn) as session:
+        return ledger.ensure_accounts(session, tenant_id=tenant_id, codes=codes)
 
 
 def _eligible_providers(service: Service, providers: list[_Person]) -> list[int]:
@@ -713,21 +787,59 @@ def _batch_paid_at(ctx: _Context, week: int) -> int:
     return ctx.history_start + (week + 1) * WEEK + 3 * DAY + 10 * HOUR
 
 
-def _close_batches(conn: Connection, ctx: _Context, sums: dict[int, list[Any]]) -> None:
+def _close_batches(conn: Connection, ctx: _Context, sums: BatchSums) -> tuple[int, int]:
+    """Set each batch's totals and post what it paid, as `pay_pending` does; drop empty ones.
+
+    Returns the ledger transactions and entries written.
+    """
     batches = PayoutBatch.__table__
-    if sums:
+    paid = {
+        week: {ctx.providers[p].id: net for p, net in nets.items() if net > 0}
+        for week, nets in sorted(sums.items())
+    }
+    if paid:
         conn.execute(
             batches.update()
             .where(batches.c.id == sa.bindparam("batch"))
             .values(total_cents=sa.bindparam("total"), provider_count=sa.bindparam("count")),
             [
-                {"batch": ctx.batch_ids[week], "total": cents, "count": len(providers)}
-                for week, (cents, providers) in sorted(sums.items())
+                {"batch": ctx.batch_ids[week], "total": sum(nets.values()), "count": len(nets)}
+                for week, nets in paid.items()
             ],
         )
     empty = [batch for week, batch in enumerate(ctx.batch_ids) if week not in sums]
     if empty:
         conn.execute(batches.delete().where(batches.c.id.in_(empty)))
+    transactions = entries = 0
+    with Session(bind=conn) as session:
+        for week, nets in paid.items():
+            batch_id = ctx.batch_ids[week]
+            posted = ledger.post(
+                session,
+                tenant_id=ctx.tenant_id,
+                kind="payout_batch",
+                description=f"Payout batch {batch_id}",
+                lines=[
+                    *(
+                        (ledger.provider_payable(p), net)
+                        for p, net in sorted(nets.items(), key=str)
+                    ),
+                    (ledger.PAYOUTS_CLEARING, -sum(nets.values())),
+                ],
+                now=datetime.fromtimestamp(_batch_paid_at(ctx, week), UTC),
+            )
+            if posted is not None:
+                transactions += 1
+                entries += len(nets) + 1
+        session.flush()
+    return transactions, entries
+
+
+def _add_sums(total: BatchSums, chunk: BatchSums) -> None:
+    for week, nets in chunk.items():
+        into = total.setdefault(week, {})
+        for provider, cents in nets.items():
+            into[provider] = into.get(provider, 0) + cents
 
 
 # --- planning: what happens to each booking (pure, seeded) ------------------------------------
@@ -868,13 +980,24 @@ def _history(job: _Job, full: bool) -> list[tuple[int, int, int, int]]:
 
 # --- writing ----------------------------------------------------------------------------------
 
-BatchSums = dict[int, tuple[int, set[int]]]  # payout week -> (cents paid, provider indexes)
+BatchSums = dict[int, dict[int, int]]  # payout week -> provider index -> cents paid
 ChunkResult = tuple[list[int], BatchSums]
 _Rendered = tuple[dict[str, list[str]], BatchSums]  # COPY text rows per table, batch sums
 
 
-SLOT_PAYMENT = 7  # id slots per booking: 0 the booking, 1-6 its events, then these two
+SLOT_PAYMENT = 7  # id slots per booking: 0 the booking, 1-6 its events, then these
 SLOT_PAYOUT = 8
+SLOT_PAID_TXN = 9  # ledger transaction payment_confirmed, its entries in 11 and 12
+SLOT_EARNED_TXN = 10  # ledger transaction job_earned, its entries in 13 to 15
+SLOT_ENTRIES = 11
+TABLES = (
+    "bookings",
+    "booking_events",
+    "payments",
+    "provider_payouts",
+    "ledger_transactions",
+    "ledger_entries",
+)  # in foreign-key order: a chunk's rows point only at rows already written
 
 
 class _Ids:
@@ -905,21 +1028,37 @@ def _batch_week(ctx: _Context, finished: int) -> int:
     return (finished - ctx.history_start) // WEEK
 
 
+SplitCache = dict[tuple[int, int, int], tuple[int, int]]
+
+
 def _payout_split(
-    ctx: _Context, cache: dict[tuple[int, int], tuple[int, int]], provider: int, total: int
+    ctx: _Context, cache: SplitCache, provider: int, service: int, total: int
 ) -> tuple[int, int]:
-    key = (provider, total)
+    """Return (provider share, platform fee) the way `create_earning_if_due` resolves them."""
+    key = (provider, service, total)
     split = cache.get(key)
     if split is None:
-        person = ctx.providers[provider]
-        result = split_job_price(
-            total,
-            commission_type=person.commission_type,
-            provider_share_bp=person.rate_bp,
-            flat_fee_cents=person.flat_fee_cents,
+        person, offer = ctx.providers[provider], ctx.services[service]
+        job = JobTerms(
+            price_cents=total,
+            service_id=offer.id,
+            service_platform_cut_bp=offer.platform_cut_bp,
+            provider=ProviderTerms(
+                provider_id=person.id,
+                commission_type=person.commission_type,
+                share_bp=person.rate_bp,
+                flat_fee_cents=person.flat_fee_cents,
+            ),
         )
+        result = resolve_commission(job, ctx.commission_rules)
         split = cache[key] = (result.provider_cents, result.platform_cents)
     return split
+
+
+def _payment_description(method: int, reference: str | None) -> str:
+    """The description `confirm_payment` gives its ledger transaction."""
+    label = METHOD_LABELS[PaymentMethod(METHODS[method])]
+    return f"{label} payment {reference or ''}".strip()
 
 
 def _pipeline(
@@ -1002,13 +1141,15 @@ def _insert_core(
     conn: Connection,
     ctx: _Context,
     ids: _Ids,
-    cache: dict[tuple[int, int], tuple[int, int]],
+    cache: SplitCache,
     chunk: list[_Job],
     full_history: bool,
 ) -> ChunkResult:
     tenant, run = ctx.tenant_id, ctx.reference_run
-    bookings, events, payments, payouts = [], [], [], []
+    bookings, events, payments, payouts, transactions, entries = [], [], [], [], [], []
     sums: BatchSums = {}
+    receivable = ctx.accounts[ledger.CUSTOMER_RECEIVABLE]
+    revenue = ctx.accounts[ledger.PLATFORM_REVENUE]
 
     def at(epoch: int) -> datetime | None:
         return datetime.fromtimestamp(epoch, UTC) if epoch else None
@@ -1087,6 +1228,7 @@ def _insert_core(
         payment_id = ids.uuid(job.number, SLOT_PAYMENT)
         method = METHODS[job.method]
         stripe = method == "stripe"
+        payment_reference = None if stripe else f"{method.upper()}-{reference}"
         payments.append(
             {
                 "id": payment_id,
@@ -1097,7 +1239,7 @@ def _insert_core(
                 "status": "confirmed",
                 "amount_cents": price.total,
                 "refunded_cents": 0,
-                "reference": None if stripe else f"{method.upper()}-{reference}",
+                "reference": payment_reference,
                 "stripe_checkout_session_id": f"cs_bulk_{payment_id.hex}" if stripe else None,
                 "stripe_payment_intent_id": f"pi_bulk_{payment_id.hex}" if stripe else None,
                 "confirmed_at": at(job.finished),
@@ -1107,11 +1249,11 @@ def _insert_core(
                 "updated_at": at(job.finished),
             }
         )
-        amount, fee = _payout_split(ctx, cache, job.provider, price.total)
+        amount, fee = _payout_split(ctx, cache, job.provider, job.service, price.total)
         week = _batch_week(ctx, job.finished)
         if week >= 0:
-            entry = sums.setdefault(week, (0, set()))
-            sums[week] = (entry[0] + amount, entry[1] | {job.provider})
+            nets = sums.setdefault(week, {})
+            nets[job.provider] = nets.get(job.provider, 0) + amount
         payouts.append(
             {
                 "id": ids.uuid(job.number, SLOT_PAYOUT),
@@ -1129,15 +1271,64 @@ def _insert_core(
                 "created_at": at(job.finished),
             }
         )
-    for table, rows in (
-        (Booking.__table__, bookings),
-        (BookingEvent.__table__, events),
-        (Payment.__table__, payments),
-        (ProviderPayout.__table__, payouts),
-    ):
+        clearing = ctx.accounts[ledger.clearing_account(PaymentMethod(method))]
+        payable = ctx.accounts[ledger.provider_payable(provider.id)]
+        postings = (
+            (
+                SLOT_PAID_TXN,
+                "payment_confirmed",
+                _payment_description(job.method, payment_reference),
+                ((clearing, price.total), (receivable, -price.total)),
+            ),
+            (
+                SLOT_EARNED_TXN,
+                "job_earned",
+                f"Job {reference} completed and paid",
+                ((receivable, price.total), (payable, -amount), (revenue, -fee)),
+            ),
+        )
+        slot = SLOT_ENTRIES
+        for txn_slot, kind, description, lines in postings:
+            txn_id = ids.uuid(job.number, txn_slot)
+            transactions.append(
+                {
+                    "id": txn_id,
+                    "tenant_id": tenant,
+                    "kind": kind,
+                    "description": description,
+                    "booking_id": booking_id,
+                    "created_at": at(job.finished),
+                }
+            )
+            for account, cents in lines:
+                if cents:
+                    entries.append(
+                        {
+                            "id": ids.uuid(job.number, slot),
+                            "tenant_id": tenant,
+                            "transaction_id": txn_id,
+                            "account_id": account,
+                            "amount_cents": cents,
+                            "booking_id": booking_id,
+                            "created_at": at(job.finished),
+                        }
+                    )
+                slot += 1
+    written = (bookings, events, payments, payouts, transactions, entries)
+    for table, rows in zip(CORE_TABLES, written, strict=True):
         if rows:
             conn.execute(table.insert(), rows)
-    return [len(bookings), len(events), len(payments), len(payouts)], sums
+    return [len(rows) for rows in written], sums
+
+
+CORE_TABLES = (
+    Booking.__table__,
+    BookingEvent.__table__,
+    Payment.__table__,
+    ProviderPayout.__table__,
+    LedgerTransaction.__table__,
+    LedgerEntry.__table__,
+)
 
 
 def _commission(provider: _Person) -> dict[str, Any]:
@@ -1193,11 +1384,15 @@ COPY_COLUMNS = {
         "id, tenant_id, provider_id, booking_id, kind, status, amount_cents, gross_cents, "
         "platform_fee_cents, commission, batch_id, paid_at, created_at"
     ),
+    "ledger_transactions": "id, tenant_id, kind, description, booking_id, created_at",
+    "ledger_entries": (
+        "id, tenant_id, transaction_id, account_id, amount_cents, booking_id, created_at"
+    ),
 }
 
 
 class _PostgresWriter:
-    """Render a chunk as COPY text in one pass, then COPY its four tables in one transaction.
+    """Render a chunk as COPY text in one pass, then COPY its six tables in one transaction.
 
     Everything that repeats (ids of customers and providers, vehicles, addresses, breakdowns,
     dates and clock times) is formatted once per run, so a row is one f-string of lookups.
@@ -1208,7 +1403,7 @@ class _PostgresWriter:
         self.ctx = ctx
         self.full_history = full_history
         self.ids = _Ids()
-        self.split_cache: dict[tuple[int, int], tuple[int, int]] = {}
+        self.split_cache: SplitCache = {}
         self.day0 = ctx.hour_base // DAY - 1
         self.days = [
             datetime.fromtimestamp(day * DAY, UTC).strftime("%Y-%m-%d ")
@@ -1238,13 +1433,20 @@ class _PostgresWriter:
         self.paid_at = [self.ts(_batch_paid_at(ctx, week)) for week in range(len(ctx.batch_ids))]
         self.prefix = REFERENCE_PREFIX + _base32(ctx.reference_run, 3) + "-"
         self.pairs = [BASE32[i // 32] + BASE32[i % 32] for i in range(1024)]
+        accounts = ctx.accounts
+        self.receivable = accounts[ledger.CUSTOMER_RECEIVABLE].hex
+        self.revenue = accounts[ledger.PLATFORM_REVENUE].hex
+        self.clearing = [
+            accounts[ledger.clearing_account(PaymentMethod(method))].hex for method in METHODS
+        ]
+        self.payables = [accounts[ledger.provider_payable(p.id)].hex for p in ctx.providers]
 
     def ts(self, epoch: int) -> str:
         """Format epoch seconds as a UTC timestamptz literal."""
         return self.days[epoch // DAY - self.day0] + self.clock[epoch % DAY]
 
     def copy(self, rendered: _Rendered) -> ChunkResult:
-        """COPY one rendered chunk (bookings, events, payments, payouts) in one transaction."""
+        """COPY one rendered chunk (bookings to ledger entries, in that order) in one transaction."""
         tables, sums = rendered
         with self.engine.begin() as conn:
             conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
@@ -1261,6 +1463,8 @@ class _PostgresWriter:
         days, clock, day0, day = self.days, self.clock, self.day0, DAY
         customers, providers, places = self.customers, self.providers, self.places
         destinations, pairs, prefix = self.destinations, self.pairs, self.prefix
+        receivable, revenue, clearing = self.receivable, self.revenue, self.clearing
+        payables = self.payables
         high, low, tenant = self.ids.high_hex, self.ids.low, ctx.tenant_id.hex
         admin, finance = ctx.admin_id.hex, ctx.finance_id.hex
         services = [service.id.hex for service in ctx.services]
@@ -1270,12 +1474,15 @@ class _PostgresWriter:
         ]
         reasons = [_copy_text(reason) for reason in CANCEL_REASONS]
         labels = [method.upper() for method in METHODS]
+        paid_labels = [_payment_description(m, None) for m in range(len(METHODS))]
         batches = [batch.hex for batch in ctx.batch_ids]
         paid_at, paid_before = self.paid_at, ctx.now - PAID_AFTER_DAYS * DAY
         bookings: list[str] = []
         events: list[str] = []
         payments: list[str] = []
         payouts: list[str] = []
+        transactions: list[str] = []
+        entries: list[str] = []
         sums: BatchSums = {}
         for job in chunk:
             (number, status, service, price, customer, provider, place, destination) = job[:8]
@@ -1324,18 +1531,19 @@ class _PostgresWriter:
             payment = f"{high}{base | SLOT_PAYMENT:016x}"
             if method == STRIPE:
                 paid_by = f"{NULL}\tcs_bulk_{payment}\tpi_bulk_{payment}\t{stamps[4]}\t{NULL}"
+                paid_as = paid_labels[method]
             else:
                 paid_by = f"{labels[method]}-{reference}\t{NULL}\t{NULL}\t{stamps[4]}\t{finance}"
+                paid_as = f"{paid_labels[method]} {labels[method]}-{reference}"
             payments.append(
                 f"{payment}\t{tenant}\t{booking}\t{customer_id}\t{METHODS[method]}\tconfirmed\t"
                 f"{total}\t0\t{paid_by}\tt\t{stamps[0]}\t{stamps[4]}\n"
             )
-            amount, fee = _payout_split(ctx, cache, provider, total)
+            amount, fee = _payout_split(ctx, cache, provider, service, total)
             if finished < paid_before:
                 week = (finished - ctx.history_start) // WEEK
-                cents, paid = sums.get(week, (0, set()))
-                paid.add(provider)
-                sums[week] = (cents + amount, paid)
+                nets = sums.setdefault(week, {})
+                nets[provider] = nets.get(provider, 0) + amount
                 settled = f"paid\t{amount}\t{total}\t{fee}\t{provider_row[2]}\t{batches[week]}\t{paid_at[week]}"
             else:
                 settled = f"pending\t{amount}\t{total}\t{fee}\t{provider_row[2]}\t{NULL}\t{NULL}"
@@ -1343,10 +1551,33 @@ class _PostgresWriter:
                 f"{high}{base | SLOT_PAYOUT:016x}\t{tenant}\t{provider_row[0]}\t{booking}\tearning\t"
                 f"{settled}\t{stamps[4]}\n"
             )
-        tables = {
-            "bookings": bookings,
-            "booking_events": events,
-            "payments": payments,
-            "provider_payouts": payouts,
-        }
+            # payment_confirmed then job_earned, as confirm_payment posts them; zero lines skipped
+            paid_txn = f"{high}{base | SLOT_PAID_TXN:016x}"
+            earned_txn = f"{high}{base | SLOT_EARNED_TXN:016x}"
+            tail = f"\t{booking}\t{stamps[4]}\n"
+            transactions.append(f"{paid_txn}\t{tenant}\tpayment_confirmed\t{paid_as}{tail}")
+            transactions.append(
+                f"{earned_txn}\t{tenant}\tjob_earned\tJob {reference} completed and paid{tail}"
+            )
+            entry = f"{high}{base | SLOT_ENTRIES:016x}"
+            entries.append(f"{entry}\t{tenant}\t{paid_txn}\t{clearing[method]}\t{total}{tail}")
+            entry = f"{high}{base | SLOT_ENTRIES + 1:016x}"
+            entries.append(f"{entry}\t{tenant}\t{paid_txn}\t{receivable}\t-{total}{tail}")
+            entry = f"{high}{base | SLOT_ENTRIES + 2:016x}"
+            entries.append(f"{entry}\t{tenant}\t{earned_txn}\t{receivable}\t{total}{tail}")
+            if amount:
+                entry = f"{high}{base | SLOT_ENTRIES + 3:016x}"
+                entries.append(
+                    f"{entry}\t{tenant}\t{earned_txn}\t{payables[provider]}\t-{amount}{tail}"
+                )
+            if fee:
+                entry = f"{high}{base | SLOT_ENTRIES + 4:016x}"
+                entries.append(f"{entry}\t{tenant}\t{earned_txn}\t{revenue}\t-{fee}{tail}")
+        tables = dict(
+            zip(
+                TABLES,
+                (bookings, events, payments, payouts, transactions, entries),
+                strict=True,
+            )
+        )
         return tables, sums
