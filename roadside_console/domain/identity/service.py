@@ -230,6 +230,17 @@ def _consume(session: Session, raw: str, purpose: TokenPurpose, now: datetime) -
     return token
 
 
+def consume_one_time_token(
+    session: Session, *, token: str, purpose: TokenPurpose, now: datetime | None = None
+) -> OneTimeToken:
+    """Use up an emailed link's token of `purpose`, or raise `ValidationFailed` (field token).
+
+    For use cases in other areas (provider invites) that redeem links inside their own
+    transaction; the token is marked used when that transaction commits.
+    """
+    return _consume(session, token, purpose, now or utc_now())
+
+
 def request_email_verification(
     uow: UnitOfWork, *, actor: Actor, now: datetime | None = None
 ) -> None:
