@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     session_ttl_hours: int = Field(default=12, ge=1, le=24 * 30)
     embedded_worker: bool = True
     worker_poll_seconds: float = Field(default=2.0, gt=0)
+    location_retention_days: int = Field(default=7, ge=1, le=3650)
     log_level: str = "INFO"
     log_json: bool = True
     cors_allowed_origins: str | None = None

@@ -1,0 +1,309 @@
+"""Provider use cases: location posts, their bounded trail, availability and job status.
+
+`record_location` is the hot path (every provider's phone posts every few seconds), so it is
+two fixed statements with bound parameters: an UPDATE of the provider's current position
+(which also takes the provider's row lock) and an INSERT … SELECT of a trail point that only
+inserts when the provider has no point from the last `rules.POINT_INTERVAL`. The row lock
+serialises posts of one provider, and each statement reads what committed before it started
+(PostgreSQL's READ COMMITTED; SQLite has one writer), so two concurrent posts cannot both
+store a point. Points are tied to the provider's job in progress and purged after
+`location_retention_days`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from roadside_console.domain.bookings import rules as booking_rules
+from roadside_console.domain.bookings.models import Booking, BookingStatus
+from roadside_console.domain.bookings.service import complete_booking, get_booking
+from roadside_console.domain.core.auth import Actor, Permission, Role, require
+from roadside_console.domain.core.clock import utc_now
+from roadside_console.domain.core.errors import Conflict, InvalidTransition, NotFound
+from roadside_console.domain.core.settings import get_settings
+from roadside_console.domain.core.tables import new_id
+from roadside_console.domain.core.uow import UnitOfWork
+from roadside_console.domain.dispatch.models import DispatchOffer
+from roadside_console.domain.dispatch.service import accept_offer, reject_offer
+from roadside_console.domain.providers import rules
+from roadside_console.domain.providers.models import Provider, ProviderLocation, ProviderStatus
+from roadside_console.domain.providers.schemas import (
+    AvailabilityView,
+    LocationPurgeReport,
+    LocationRecorded,
+)
+
+S = BookingStatus
+PURGE_BATCH = 10_000
+
+_P = Provider.__table__  # type: ignore[attr-defined]
+_L = ProviderLocation.__table__  # type: ignore[attr-defined]
+_B = Booking.__table__  # type: ignore[attr-defined]
+
+
+def provider_of(session: Session, actor: Actor) -> Provider:
+    """Return the provider profile of the acting user, or raise `NotFound`."""
+    provider = session.execute(
+        sa.select(Provider).where(
+            Provider.tenant_id == actor.tenant_id,  # type: ignore[arg-type]
+            Provider.user_id == actor.user_id,  # type: ignore[arg-type]
+        )
+    ).scalar_one_or_none()
+    if provider is None:
+        raise NotFound("provider_not_found", "This account has no provider profile.")
+    return provider
+
+
+# --- location ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _move_statement() -> Any:
+    """UPDATE the current position of the user's provider, returning its id (takes the lock)."""
+    bind = sa.bindparam
+    at = bind("fix_now", type_=_P.c.location_updated_at.type)
+    return (
+        sa.update(_P)
+        .where(
+            _P.c.tenant_id == bind("fix_tenant_id", type_=sa.Uuid),
+            _P.c.user_id == bind("fix_user_id", type_=sa.Uuid),
+        )
+        .values(
+            current_lat=bind("fix_lat", type_=sa.Float),
+            current_lng=bind("fix_lng", type_=sa.Float),
+            location_updated_at=at,
+            updated_at=at,
+        )
+        .returning(_P.c.id)
+    )
+
+
+@lru_cache(maxsize=1)
+def _point_statement() -> Any:
+    """INSERT a trail point unless one is younger than the interval, returning its booking."""
+    bind = sa.bindparam
+    provider_id = bind("fix_provider_id", type_=sa.Uuid)
+    at = bind("fix_now", type_=_L.c.recorded_at.type)
+    job_in_progress = (
+        sa.select(_B.c.id)
+        .where(
+            _B.c.provider_id == provider_id,
+            _B.c.status == S.IN_PROGRESS,
+            _B.c.tenant_id == bind("fix_tenant_id", type_=sa.Uuid),
+        )
+        .order_by(_B.c.started_at.desc(), _B.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    recent = (
+        sa.select(sa.literal(1))
+        .select_from(_L)
+        .where(
+            _L.c.provider_id == provider_id,
+            _L.c.recorded_at > bind("fix_since", type_=_L.c.recorded_at.type),
+        )
+    )
+    row = sa.select(
+        bind("fix_point_id", type_=sa.Uuid),
+        bind("fix_tenant_id", type_=sa.Uuid),
+        provider_id,
+        job_in_progress,
+        bind("fix_lat", type_=sa.Float),
+        bind("fix_lng", type_=sa.Float),
+        bind("fix_accuracy_m", type_=sa.Float),
+        bind("fix_heading_deg", type_=sa.Float),
+        at,
+        at,
+    ).where(~sa.exists(recent))
+    columns = [
+        "id",
+        "tenant_id",
+        "provider_id",
+        "booking_id",
+        "lat",
+        "lng",
+        "accuracy_m",
+        "heading_deg",
+        "recorded_at",
+        "created_at",
+    ]
+    return sa.insert(_L).from_select(columns, row).returning(_L.c.booking_id)
+
+
+def record_location(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    lat: float,
+    lng: float,
+    accuracy_m: float | None = None,
+    heading_deg: float | None = None,
+    now: datetime | None = None,
+) -> LocationRecorded:
+    """Move the provider's current position; keep a trail point at most every 5 seconds."""
+    require(actor, Permission.PROVIDER_PORTAL)
+    rules.validate_fix(lat, lng, accuracy_m, heading_deg)
+    now = now or utc_now()
+    session = uow.session
+    params = {
+        "fix_tenant_id": actor.tenant_id,
+        "fix_user_id": actor.user_id,
+        "fix_lat": lat,
+        "fix_lng": lng,
+    }
+    provider_id = session.execute(
+        _move_statement(), {**params, "fix_now": now}
+    ).scalar_one_or_none()
+    if provider_id is None:
+        raise NotFound("provider_not_found", "This account has no provider profile.")
+    stored = session.execute(
+        _point_statement(),
+        {
+            **params,
+            "fix_point_id": new_id(),
+            "fix_provider_id": provider_id,
+            "fix_accuracy_m": accuracy_m,
+            "fix_heading_deg": heading_deg,
+            "fix_now": now,
+            "fix_since": now - rules.POINT_INTERVAL,
+        },
+    ).first()
+    uow.commit()
+    return LocationRecorded(
+        provider_id=provider_id,
+        recorded_at=now,
+        stored=stored is not None,
+        booking_id=stored[0] if stored is not None else None,
+    )
+
+
+def purge_old_locations(
+    uow: UnitOfWork,
+    *,
+    now: datetime | None = None,
+    retention_days: int | None = None,
+    batch_size: int = PURGE_BATCH,
+) -> LocationPurgeReport:
+    """Delete one batch of trail points older than the retention (system job, every tenant).
+
+    Walks the (provider, time) index provider by provider, so no index on time alone is needed;
+    a full batch says `has_more` and the worker runs again at once.
+    """
+    now = now or utc_now()
+    days = retention_days if retention_days is not None else get_settings().location_retention_days
+    cutoff = now - timedelta(days=days)
+    doomed = (
+        sa.select(_L.c.id)
+        .select_from(_P.join(_L, _L.c.provider_id == _P.c.id))
+        .where(_L.c.recorded_at < cutoff)
+        .limit(batch_size)
+    )
+    deleted = uow.session.execute(
+        sa.delete(_L).where(_L.c.id.in_(doomed.scalar_subquery()))
+    ).rowcount  # type: ignore[attr-defined]
+    uow.commit()
+    return LocationPurgeReport(deleted=int(deleted), has_more=deleted >= batch_size)
+
+
+# --- availability -----------------------------------------------------------------------------
+
+
+def set_availability(
+    uow: UnitOfWork, *, actor: Actor, available: bool, now: datetime | None = None
+) -> AvailabilityView:
+    """Go on or off duty; only an active provider may take offers.
+
+    The status is checked in the same UPDATE, so a provider deactivated a moment ago cannot
+    slip back on duty.
+    """
+    require(actor, Permission.PROVIDER_PORTAL)
+    now = now or utc_now()
+    session = uow.session
+    provider = provider_of(session, actor)
+    conditions = [Provider.id == provider.id]
+    if available:
+        conditions.append(Provider.status == ProviderStatus.ACTIVE)
+    changed = session.execute(
+        sa.update(Provider)
+        .where(*conditions)  # type: ignore[arg-type]
+        .values(is_available=available, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if changed != 1:
+        session.refresh(provider, ["status"])
+        raise Conflict(
+            "provider_not_active",
+            f"Your provider account is {provider.status.value}; you can go available once "
+            "the operator has activated it.",
+            field="available",
+        )
+    uow.commit()
+    return AvailabilityView(
+        provider_id=provider.id, available=available, status=provider.status.value
+    )
+
+
+# --- job status -------------------------------------------------------------------------------
+
+
+def change_job_status(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    booking_id: uuid.UUID,
+    to_status: BookingStatus,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> BookingStatus:
+    """Move one of the provider's jobs on, through the one function that owns each change.
+
+    Starting a dispatched job is accepting its offer and handing it back is rejecting it (so the
+    offer's state and the cascade to the next provider stay right); completing goes through
+    `complete_booking`. Anything else is refused by the booking rules. Returns the new status.
+    """
+    require(actor, Permission.PROVIDER_PORTAL)
+    session = uow.session
+    provider = provider_of(session, actor)
+    booking = get_booking(session, tenant_id=actor.tenant_id, booking_id=booking_id)
+    if booking.provider_id != provider.id:
+        raise NotFound("booking_not_found", "No such booking.")
+    if booking.status is S.IN_PROGRESS and to_status is S.COMPLETED:
+        complete_booking(uow, actor=actor, booking_id=booking.id, reason=reason, now=now)
+    elif booking.status is S.DISPATCHED and to_status is S.IN_PROGRESS:
+        offer_id = _offer_id(session, booking=booking, provider=provider)
+        accept_offer(uow, actor=actor, offer_id=offer_id, now=now)
+    elif booking.status is S.DISPATCHED and to_status is S.CONFIRMED:
+        offer_id = _offer_id(session, booking=booking, provider=provider)
+        reject_offer(uow, actor=actor, offer_id=offer_id, reason=reason, now=now)
+    else:
+        booking_rules.check_transition(  # raises: no other change is the provider's to make
+            role=Role.PROVIDER,
+            from_status=booking.status,
+            to_status=to_status,
+            is_own=True,
+            reason=reason,
+        )
+        raise InvalidTransition(
+            "invalid_transition",
+            f"A {booking.status.value} job cannot become {to_status.value} from the app.",
+            field="status",
+        )
+    return to_status
+
+
+def _offer_id(session: Session, *, booking: Booking, provider: Provider) -> uuid.UUID:
+    offer_id = session.execute(
+        sa.select(DispatchOffer.id).where(
+            DispatchOffer.booking_id == booking.id,  # type: ignore[arg-type]
+            DispatchOffer.provider_id == provider.id,  # type: ignore[arg-type]
+        )
+    ).scalar_one_or_none()
+    if offer_id is None:
+        raise Conflict("offer_closed", "This job has no offer for you to answer.")
+    return offer_id
