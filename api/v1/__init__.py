@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from api.errors import problem_responses
 from api.v1 import auth, health
+from api.v1 import onboarding as onboarding_v1
 from api.v1 import payments as payments_v1
 from api.v1 import webhooks as webhooks_v1
 
@@ -14,3 +15,4 @@ router.include_router(health.router)
 router.include_router(auth.router)
 router.include_router(payments_v1.router)
 router.include_router(webhooks_v1.router)
+router.include_router(onboarding_v1.router)
