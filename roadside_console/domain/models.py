@@ -4,6 +4,8 @@ from roadside_console.domain.audit.models import AuditEntry
 from roadside_console.domain.b2b.models import B2BAccount, B2BContract
 from roadside_console.domain.bookings.models import Booking, BookingEvent
 from roadside_console.domain.catalog.models import Service
+from roadside_console.domain.core.idempotency import IdempotencyKey
+from roadside_console.domain.core.rate_limits import RateLimitCounter
 from roadside_console.domain.customers.models import Vehicle
 from roadside_console.domain.dispatch.models import DispatchLog, DispatchOffer
 from roadside_console.domain.identity.models import (
@@ -41,6 +43,7 @@ __all__ = [
     "CreditEntry",
     "DispatchLog",
     "DispatchOffer",
+    "IdempotencyKey",
     "InspectionReport",
     "Invoice",
     "InvoiceLineItem",
@@ -61,6 +64,7 @@ __all__ = [
     "ProviderLocation",
     "ProviderPayout",
     "PushSubscription",
+    "RateLimitCounter",
     "Referral",
     "Refund",
     "Review",

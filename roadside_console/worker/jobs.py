@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from roadside_console.domain.core.idempotency import purge_expired_keys
+from roadside_console.domain.core.rate_limits import purge_expired_counters
 from roadside_console.domain.core.settings import get_settings
 from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.dispatch.expiry import run_offer_expiry
@@ -145,8 +147,26 @@ def purge_provider_locations(uow_factory: UowFactory, now: datetime) -> Location
         return purge_old_locations(uow, now=now)
 
 
+@dataclass(frozen=True)
+class ApiPurgeReport:
+    """How many expired idempotency keys and rate-limit counters the purge deleted."""
+
+    idempotency_keys: int
+    rate_limit_counters: int
+
+
+def purge_expired_api_rows(uow_factory: UowFactory, now: datetime) -> ApiPurgeReport:
+    """Delete idempotency keys past their 24 hours and rate-limit windows that are over."""
+    with uow_factory() as uow:
+        keys = purge_expired_keys(uow, now=now)
+    with uow_factory() as uow:
+        counters = purge_expired_counters(uow, now=now)
+    return ApiPurgeReport(idempotency_keys=keys, rate_limit_counters=counters)
+
+
 register_job("deliver_outbox", EVERY_POLL, DeliverOutbox())
 register_job("purge_expired_auth_rows", HOUR, purge_expired_auth_rows)
+register_job("purge_expired_api_rows", HOUR, purge_expired_api_rows)
 register_job("purge_provider_locations", HOUR, purge_provider_locations)
 register_job("expire_offers", 5, run_offer_expiry)  # offers live 60 s: at most 5 s late
 register_job("dispatch_ready_bookings", EVERY_POLL, run_first_dispatch)

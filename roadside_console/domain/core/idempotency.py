@@ -1,0 +1,211 @@
+"""Idempotency keys: a retried request gets the first answer instead of running twice.
+
+A key is claimed with an INSERT under the unique `(scope, key)` before the request runs, so a
+concurrent duplicate fails that insert and is told the first one is still in progress. The
+response is stored once the request finished; a failed request (server error, crash) releases
+its claim so the client can retry with the same key. Keys are kept for `KEY_TTL`; a claim left
+behind by a crashed process is taken over after `STALE_CLAIM`.
+
+`scope` separates callers (a hash of their credentials), so two clients that happen to pick the
+same key never see each other's responses.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, col
+
+from roadside_console.domain.core.errors import Conflict, ValidationFailed
+from roadside_console.domain.core.tables import IdMixin, json_field
+from roadside_console.domain.core.uow import UnitOfWork
+
+KEY_TTL = timedelta(hours=24)
+STALE_CLAIM = timedelta(minutes=5)
+MAX_KEY_LENGTH = 255
+HEADER = "Idempotency-Key"
+
+
+class IdempotencyKey(IdMixin, table=True):
+    """One caller's key: the request it was first used with and, once done, its response.
+
+    Not tenant-scoped: it is claimed before the caller is identified, keyed by their credentials.
+    `status_code` stays empty while the first request is in flight.
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (sa.UniqueConstraint("scope", "key", name="uq_idempotency_keys_scope_key"),)
+
+    scope: str = Field(max_length=64)
+    key: str = Field(max_length=MAX_KEY_LENGTH)
+    request_method: str = Field(max_length=16)
+    request_path: str = Field(max_length=2048)
+    request_sha256: str = Field(max_length=64)
+    status_code: int | None = None
+    response_headers: dict[str, str] = json_field()
+    response_body: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    created_at: datetime = Field(index=True)
+    completed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RequestFingerprint:
+    """What makes two requests "the same": method, path with query, and the body's SHA-256."""
+
+    method: str
+    path: str
+    body_sha256: str
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """The first response to a key, replayed byte for byte."""
+
+    status_code: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class InvalidIdempotencyKey(ValidationFailed):
+    """The key is empty or too long to store."""
+
+
+class IdempotencyKeyReused(ValidationFailed):
+    """The key was first used with a different request."""
+
+
+class IdempotencyKeyInProgress(Conflict):
+    """The first request with this key has not finished yet."""
+
+
+def validate_key(raw: str) -> str:
+    """Return the key to store, or refuse an empty or over-long one."""
+    key = raw.strip()
+    if not key:
+        raise InvalidIdempotencyKey(
+            "invalid_idempotency_key", f"{HEADER} must not be empty.", field=HEADER
+        )
+    if len(key) > MAX_KEY_LENGTH:
+        raise InvalidIdempotencyKey(
+            "invalid_idempotency_key",
+            f"{HEADER} must be at most {MAX_KEY_LENGTH} characters long.",
+            field=HEADER,
+        )
+    return key
+
+
+def claim_key(
+    uow: UnitOfWork, *, scope: str, key: str, request: RequestFingerprint, now: datetime
+) -> uuid.UUID | StoredResponse:
+    """Claim `key` for `request` and return the claim's id, or the first request's response.
+
+    Raises `IdempotencyKeyReused` when the key belongs to a different request and
+    `IdempotencyKeyInProgress` while the first request is still running.
+    """
+    claim_id = uuid.uuid4()
+    for _ in range(3):
+        try:
+            uow.session.execute(
+                sa.insert(IdempotencyKey).values(
+                    id=claim_id,
+                    scope=scope,
+                    key=key,
+                    request_method=request.method,
+                    request_path=request.path,
+                    request_sha256=request.body_sha256,
+                    response_headers={},
+                    created_at=now,
+                )
+            )
+            uow.commit()
+            return claim_id
+        except IntegrityError:
+            uow.rollback()
+        existing = _find(uow, scope=scope, key=key)
+        if existing is None:
+            continue  # released between our insert and our read: try again
+        if _drop_if_expired(uow, existing, now=now):
+            continue
+        if (existing.request_method, existing.request_path, existing.request_sha256) != (
+            request.method,
+            request.path,
+            request.body_sha256,
+        ):
+            raise IdempotencyKeyReused(
+                "idempotency_key_reused",
+                f"This {HEADER} was already used with a different request; "
+                "use a new key for a new request.",
+                field=HEADER,
+            )
+        if existing.status_code is None:
+            break
+        return StoredResponse(
+            status_code=existing.status_code,
+            body=existing.response_body or b"",
+            headers=dict(existing.response_headers),
+        )
+    raise IdempotencyKeyInProgress(
+        "idempotency_key_in_progress",
+        "A request with this key is still in progress; retry once it has finished.",
+        field=HEADER,
+    )
+
+
+def complete_key(
+    uow: UnitOfWork, *, claim_id: uuid.UUID, response: StoredResponse, now: datetime
+) -> None:
+    """Store the response of the claimed request, for replays."""
+    uow.session.execute(
+        sa.update(IdempotencyKey)
+        .where(col(IdempotencyKey.id) == claim_id)
+        .values(
+            status_code=response.status_code,
+            response_headers=response.headers,
+            response_body=response.body,
+            completed_at=now,
+        )
+    )
+    uow.commit()
+
+
+def release_key(uow: UnitOfWork, *, claim_id: uuid.UUID) -> None:
+    """Drop an unfinished claim so a retry with the same key runs afresh."""
+    uow.session.execute(sa.delete(IdempotencyKey).where(col(IdempotencyKey.id) == claim_id))
+    uow.commit()
+
+
+def purge_expired_keys(uow: UnitOfWork, *, now: datetime) -> int:
+    """Delete keys older than `KEY_TTL`; return how many."""
+    deleted = uow.session.execute(
+        sa.delete(IdempotencyKey).where(col(IdempotencyKey.created_at) < now - KEY_TTL)
+    ).rowcount
+    uow.commit()
+    return deleted
+
+
+def _find(uow: UnitOfWork, *, scope: str, key: str) -> IdempotencyKey | None:
+    return uow.session.execute(
+        sa.select(IdempotencyKey)
+        .where(col(IdempotencyKey.scope) == scope, col(IdempotencyKey.key) == key)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def _drop_if_expired(uow: UnitOfWork, existing: IdempotencyKey, *, now: datetime) -> bool:
+    """Delete a key past its lifetime (not purged yet) or a claim abandoned by a crash."""
+    expired = col(IdempotencyKey.created_at) < now - KEY_TTL
+    abandoned = sa.and_(
+        col(IdempotencyKey.status_code).is_(None),
+        col(IdempotencyKey.created_at) < now - STALE_CLAIM,
+    )
+    deleted = uow.session.execute(
+        sa.delete(IdempotencyKey).where(
+            col(IdempotencyKey.id) == existing.id, sa.or_(expired, abandoned)
+        )
+    ).rowcount
+    uow.commit()
+    return bool(deleted)
