@@ -8,15 +8,17 @@ whatever happens.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Header
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from roadside_console.domain.core.auth import Actor
 from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.identity.service import authenticate_api_token
+from roadside_console.domain.tenants.workspaces import tenant_for_caller
 
 bearer_scheme = HTTPBearer(
     auto_error=False,
@@ -53,3 +55,36 @@ def get_current_actor(
 
 CurrentActor = Annotated[Actor, Depends(get_current_actor)]
 """The authenticated caller of a route."""
+
+
+def get_optional_actor(
+    uow: Uow,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Actor | None:
+    """Return the token's user, or None without a token (a bad token is still a 401)."""
+    return authenticate_api_token(uow, credentials.credentials) if credentials else None
+
+
+OptionalActor = Annotated[Actor | None, Depends(get_optional_actor)]
+"""The caller of a route that guests may use too (None for a guest)."""
+
+
+def get_caller_tenant(
+    uow: Uow,
+    actor: OptionalActor,
+    workspace: Annotated[
+        str | None,
+        Header(
+            alias="X-Workspace",
+            max_length=100,
+            description="The operator's workspace (slug), required without a bearer token.",
+            examples=["roadside-atl"],
+        ),
+    ] = None,
+) -> uuid.UUID:
+    """Return the tenant a request is for: the token's, or the guest's `X-Workspace`."""
+    return tenant_for_caller(uow.session, actor=actor, workspace=workspace)
+
+
+CallerTenant = Annotated[uuid.UUID, Depends(get_caller_tenant)]
+"""The tenant of a route that guests may use too."""

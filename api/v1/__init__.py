@@ -6,8 +6,12 @@ from fastapi import APIRouter
 
 from api.errors import problem_responses
 from api.v1 import auth, health
+from api.v1 import bookings as bookings_v1
+from api.v1 import catalog as catalog_v1
+from api.v1 import estimates as estimates_v1
 from api.v1 import onboarding as onboarding_v1
 from api.v1 import payments as payments_v1
+from api.v1 import tracking as tracking_v1
 from api.v1 import webhooks as webhooks_v1
 
 router = APIRouter(prefix="/api/v1", responses=problem_responses(500))
@@ -15,4 +19,8 @@ router.include_router(health.router)
 router.include_router(auth.router)
 router.include_router(payments_v1.router)
 router.include_router(webhooks_v1.router)
+router.include_router(catalog_v1.router)
+router.include_router(estimates_v1.router)
+router.include_router(bookings_v1.router)
+router.include_router(tracking_v1.router)
 router.include_router(onboarding_v1.router)
