@@ -11,6 +11,9 @@ from api.v1 import catalog as catalog_v1
 from api.v1 import estimates as estimates_v1
 from api.v1 import onboarding as onboarding_v1
 from api.v1 import payments as payments_v1
+from api.v1 import provider as provider_v1
+from api.v1 import referrals as referrals_v1
+from api.v1 import reviews as reviews_v1
 from api.v1 import tracking as tracking_v1
 from api.v1 import webhooks as webhooks_v1
 
@@ -19,6 +22,9 @@ router.include_router(health.router)
 router.include_router(auth.router)
 router.include_router(payments_v1.router)
 router.include_router(webhooks_v1.router)
+router.include_router(provider_v1.router)
+router.include_router(referrals_v1.router)
+router.include_router(reviews_v1.router)
 router.include_router(catalog_v1.router)
 router.include_router(estimates_v1.router)
 router.include_router(bookings_v1.router)
