@@ -7,7 +7,7 @@ referral credit, and the first history entries.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +22,7 @@ from roadside_console.domain.bookings.models import (
 )
 from roadside_console.domain.bookings.references import new_booking_reference
 from roadside_console.domain.bookings.service import apply_transition
-from roadside_console.domain.core.auth import Actor, Permission, Role
+from roadside_console.domain.core.auth import Actor, Permission, Role, require
 from roadside_console.domain.core.clock import utc_now
 from roadside_console.domain.core.errors import Forbidden, NotFound, ValidationFailed
 from roadside_console.domain.core.phones import normalize_phone
@@ -94,6 +94,7 @@ def create_booking(
     """
     now = now or utc_now()
     session = uow.session
+    data = _for_actor_account(actor, data)
     customer_id = _customer_for(session, tenant_id=tenant_id, actor=actor, data=data)
     phone = normalize_phone(data.contact_phone, field="contact_phone")
     _require_text(data.contact_name, "contact_name", "Enter the name of the person we help.")
@@ -239,6 +240,11 @@ def _customer_for(
         return None
     if actor.tenant_id != tenant_id:
         raise Forbidden("forbidden", "You do not have permission to do this.")
+    if actor.role is Role.PARTNER:
+        require(actor, Permission.BOOK_ON_ACCOUNT)
+        if data.customer_id is not None:
+            raise Forbidden("forbidden", "An account key books for its account, not a customer.")
+        return None
     if actor.role is Role.CUSTOMER:
         if data.customer_id not in (None, actor.user_id):
             raise Forbidden("forbidden", "You can only book for yourself.")
@@ -255,6 +261,15 @@ def _customer_for(
     if customer is None:
         raise NotFound("customer_not_found", "No such customer.", field="customer_id")
     return customer.id
+
+
+def _for_actor_account(actor: Actor | None, data: BookingCreate) -> BookingCreate:
+    """Book an account key's request on its own account (another account is refused)."""
+    if actor is None or actor.b2b_account_id is None:
+        return data
+    if data.b2b_account_id not in (None, actor.b2b_account_id):
+        raise Forbidden("b2b_booking_forbidden", "An account key can only book on its own account.")
+    return replace(data, b2b_account_id=actor.b2b_account_id, use_referral_credit=False)
 
 
 def _require_text(value: str | None, field_name: str, message: str) -> None:

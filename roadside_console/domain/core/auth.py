@@ -22,6 +22,7 @@ class Role(StrEnum):
     FINANCE = "finance"
     PROVIDER = "provider"
     CUSTOMER = "customer"
+    PARTNER = "partner"
 
 
 class Permission(StrEnum):
@@ -44,12 +45,16 @@ class Permission(StrEnum):
     MANAGE_API_TOKENS = "manage_api_tokens"
     PROVIDER_PORTAL = "provider_portal"
     BOOK_SERVICES = "book_services"
+    BOOK_ON_ACCOUNT = "book_on_account"
 
 
 _STAFF_COMMON = {Permission.VIEW_DASHBOARD, Permission.VIEW_BOOKINGS, Permission.MANAGE_API_TOKENS}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset(set(Permission) - {Permission.PROVIDER_PORTAL, Permission.BOOK_SERVICES}),
+    Role.ADMIN: frozenset(
+        set(Permission)
+        - {Permission.PROVIDER_PORTAL, Permission.BOOK_SERVICES, Permission.BOOK_ON_ACCOUNT}
+    ),
     Role.DISPATCHER: frozenset(
         _STAFF_COMMON
         | {
@@ -71,6 +76,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.PROVIDER: frozenset({Permission.PROVIDER_PORTAL, Permission.MANAGE_API_TOKENS}),
     Role.CUSTOMER: frozenset({Permission.BOOK_SERVICES, Permission.MANAGE_API_TOKENS}),
+    # A B2B account's system of record, acting through an account key (never signs in).
+    Role.PARTNER: frozenset({Permission.BOOK_ON_ACCOUNT}),
 }
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.DISPATCHER, Role.FINANCE})
@@ -84,6 +91,8 @@ class Actor:
     tenant_id: uuid.UUID
     role: Role
     name: str = ""
+    b2b_account_id: uuid.UUID | None = None
+    """Set for a B2B account key: everything it books or sees belongs to that account."""
 
     def can(self, permission: Permission) -> bool:
         """Tell whether this actor's role grants `permission`."""

@@ -7,6 +7,7 @@ Each public function is one use case over a `UnitOfWork`; failures say as little
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
@@ -405,7 +406,10 @@ def authenticate_api_token(
     expired = token.expires_at is not None and token.expires_at <= now
     if token.revoked_at is not None or expired or not user.is_active:
         raise AuthenticationFailed("invalid_token", "Missing or invalid API token.")
-    return actor_for(user)
+    actor = actor_for(user)
+    if token.b2b_account_id is not None:  # an account key acts for its account only
+        return replace(actor, b2b_account_id=token.b2b_account_id)
+    return actor
 
 
 def _user(session: Session, actor: Actor) -> User:

@@ -9,6 +9,7 @@ total for `quote_ttl_minutes`; the booking use case redeems it inside its own tr
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -65,7 +66,11 @@ def price_request(
 ) -> PriceBreakdown:
     """Price a request at `now` without storing anything (a booking made without a quote)."""
     _, breakdown, _, _ = _price(
-        session, tenant_id=tenant_id, actor=actor, request=request, now=now or utc_now()
+        session,
+        tenant_id=tenant_id,
+        actor=actor,
+        request=for_actor_account(actor, request),
+        now=now or utc_now(),
     )
     return breakdown
 
@@ -84,6 +89,7 @@ def create_quote(
     """
     now = now or utc_now()
     session = uow.session
+    request = for_actor_account(actor_or_none, request)
     service, breakdown, config, stored_request = _price(
         session, tenant_id=tenant_id, actor=actor_or_none, request=request, now=now
     )
@@ -325,6 +331,18 @@ def save_time_block(
     return TimeBlockView.of(block)
 
 
+def for_actor_account(actor: Actor | None, request: QuoteRequest) -> QuoteRequest:
+    """Price a B2B account key's request on its own account, whatever account it names.
+
+    A key that names another account is refused rather than silently re-pointed.
+    """
+    if actor is None or actor.b2b_account_id is None:
+        return request
+    if request.b2b_account_id not in (None, actor.b2b_account_id):
+        raise Forbidden("b2b_booking_forbidden", "An account key can only book on its own account.")
+    return replace(request, b2b_account_id=actor.b2b_account_id, use_referral_credit=False)
+
+
 def _price(
     session: Session,
     *,
@@ -341,8 +359,11 @@ def _price(
     service = _check_request(config, request, now)
     contract = None
     if request.b2b_account_id is not None:
+        own_account = actor is not None and request.b2b_account_id == actor.b2b_account_id
         if actor is None or not (
-            actor.can(Permission.MANAGE_BOOKINGS) or actor.can(Permission.MANAGE_B2B)
+            actor.can(Permission.MANAGE_BOOKINGS)
+            or actor.can(Permission.MANAGE_B2B)
+            or (own_account and actor.can(Permission.BOOK_ON_ACCOUNT))
         ):
             raise Forbidden(
                 "b2b_booking_forbidden", "Only staff can price a booking on a business account."
