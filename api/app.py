@@ -7,17 +7,33 @@ startup hooks: they do not run there. Everything it needs is built here, per cal
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import API_VERSION, v1
+from api.deps import get_uow
 from api.errors import install_error_handlers, install_problem_openapi
+from api.idempotency import IdempotencyMiddleware
 from api.middleware import (
     API_PREFIX,
     DEFAULT_MAX_BODY_BYTES,
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+    default_security_headers,
 )
+from api.rate_limits import (
+    CounterStore,
+    RateLimiter,
+    RateLimitMiddleware,
+    RateLimitPolicy,
+    parse_networks,
+    store_from_settings,
+)
+from roadside_console.domain.core.settings import Settings
+from roadside_console.domain.core.uow import UnitOfWork
 
 TITLE = "RoadSide Console API"
 DESCRIPTION = (
@@ -55,8 +71,24 @@ class _NonApiFallback:
         await (self.not_found if in_api else self.app)(scope, receive, send)
 
 
-def create_api(*, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
-    """Return a new API app: v1 routes, problem+json errors, request ids, access logs."""
+def create_api(
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    rate_limits: bool | RateLimitPolicy | None = None,
+    rate_limit_store: CounterStore | None = None,
+    trusted_proxies: Sequence[str] | None = None,
+    idempotency: bool = True,
+    security_headers: Mapping[str, str] | bool = True,
+) -> FastAPI:
+    """Return a new API app: v1 routes, problem+json errors, request ids, access logs.
+
+    The cross-cutting protections apply to every route without the route doing anything:
+    rate limits (`rate_limits`: None follows `RATE_LIMITS_ENABLED`, False turns them off, a
+    policy tightens them; `rate_limit_store` replaces the store picked from the settings),
+    `Idempotency-Key` on POSTs, and security headers (False for none, or a mapping).
+    """
+    # Read, not cached: building the app must not freeze the settings a test changes afterwards.
+    settings = Settings()
     app = ApiApp(
         title=TITLE,
         version=API_VERSION,
@@ -69,7 +101,38 @@ def create_api(*, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
     app.include_router(v1.router)
     install_error_handlers(app)
     install_problem_openapi(app)
-    # The last one added runs first: ids and the crash net wrap the size limit.
+
+    def uow_factory() -> UnitOfWork:
+        # The route's own factory, so a test's override of `get_uow` covers the middleware too.
+        return app.dependency_overrides.get(get_uow, get_uow)()
+
+    # The last one added runs first. Outermost to innermost: security headers (on every answer,
+    # crashes included), request ids and the crash net, rate limits (before any body is read),
+    # the size limit, then idempotency (which reads the whole body, within the size limit).
+    if idempotency:
+        app.add_middleware(IdempotencyMiddleware, uow_factory=uow_factory)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_body_bytes)
+    if rate_limits is None:
+        rate_limits = settings.rate_limiting
+    if rate_limits:
+        store = rate_limit_store or store_from_settings(settings, uow_factory)
+        app.add_middleware(
+            RateLimitMiddleware,
+            limiter=RateLimiter(store),
+            policy=rate_limits if isinstance(rate_limits, RateLimitPolicy) else None,
+            trusted_proxies=parse_networks(
+                settings.trusted_proxy_list if trusted_proxies is None else trusted_proxies
+            ),
+        )
     app.add_middleware(RequestContextMiddleware)
+    if security_headers:
+        chosen = (
+            security_headers
+            if isinstance(security_headers, Mapping)
+            else default_security_headers(
+                production=settings.is_production,
+                hsts_max_age_seconds=settings.hsts_max_age_seconds,
+            )
+        )
+        app.add_middleware(SecurityHeadersMiddleware, headers=chosen)
     return app

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request ids, access log, crash safety net, body size limit.
+"""Pure ASGI middleware: request ids, access log, crash safety net, body size limit, headers.
 
 Pure ASGI rather than `BaseHTTPMiddleware`: no extra task per request and no buffering. The
 API app wraps the whole Reflex backend once mounted, so websockets pass straight through and
@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Mapping
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -104,6 +105,50 @@ class BodySizeLimitMiddleware:
             detail=f"The request body is larger than {self.max_bytes} bytes.",
             instance=scope["path"],
         )
+
+
+# Browsers hide response headers from cross-origin scripts unless they are listed: these are
+# the ones API clients act on (CORS itself is added by Reflex around the mounted API).
+EXPOSED_HEADERS = (
+    "Location, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, "
+    "RateLimit-Policy, Idempotent-Replayed, X-Request-ID"
+)
+
+
+def default_security_headers(*, production: bool, hsts_max_age_seconds: int) -> dict[str, str]:
+    """Return the headers every API response carries; HSTS only in production (HTTPS there)."""
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+        "Access-Control-Expose-Headers": EXPOSED_HEADERS,
+    }
+    if production and hsts_max_age_seconds > 0:
+        headers["Strict-Transport-Security"] = f"max-age={hsts_max_age_seconds}; includeSubDomains"
+    return headers
+
+
+class SecurityHeadersMiddleware:
+    """Add security headers to API responses, errors included, unless a route set its own."""
+
+    def __init__(self, app: ASGIApp, *, headers: Mapping[str, str]) -> None:
+        self.app = app
+        self.headers = dict(headers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Add the headers to the response start of API requests."""
+        if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                response_headers = MutableHeaders(scope=message)
+                for name, value in self.headers.items():
+                    response_headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class RequestTooLarge(StarletteHTTPException):

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     cors_allowed_origins: str | None = None
+    rate_limits_enabled: bool | None = None
+    trusted_proxies: str | None = None
+    hsts_max_age_seconds: int = Field(default=365 * 24 * 3600, ge=0)
 
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
@@ -72,6 +75,22 @@ class Settings(BaseSettings):
         if self.cors_allowed_origins:
             return [o.strip() for o in self.cors_allowed_origins.split(",") if o.strip()]
         return [self.public_base_url.rstrip("/")] if self.is_production else ["*"]
+
+    @property
+    def rate_limiting(self) -> bool:
+        """Tell whether the API limits request rates.
+
+        Unset: on everywhere except the test environment, where each test builds its own app
+        and the tests of the limiter turn it on explicitly.
+        """
+        if self.rate_limits_enabled is not None:
+            return self.rate_limits_enabled
+        return self.roadside_env != "test"
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """Addresses or CIDR ranges of proxies whose `X-Forwarded-For` is believed."""
+        return [p.strip() for p in (self.trusted_proxies or "").split(",") if p.strip()]
 
     @property
     def is_sqlite(self) -> bool:

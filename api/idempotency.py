@@ -1,0 +1,184 @@
+"""`Idempotency-Key` on every POST of the API, so route authors write nothing for it.
+
+A client that sends the header gets, for the same key and the same request, the first response
+again (marked `Idempotent-Replayed: true`), and a 422 for the same key with a different request.
+Keys are scoped by caller (a hash of the Authorization header, or one anonymous scope for guest
+calls) and kept 24 hours; the domain's `idempotency` module has the storage rules. Webhooks
+have their own event-id dedup and sign-in must never replay a token, so both are left out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+
+import anyio
+import anyio.to_thread
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import FieldError, ProblemResponse, problem
+from roadside_console.domain.core import idempotency
+from roadside_console.domain.core.clock import utc_now
+from roadside_console.domain.core.errors import DomainError
+from roadside_console.domain.core.idempotency import RequestFingerprint, StoredResponse
+from roadside_console.domain.core.uow import UnitOfWork
+
+REPLAYED_HEADER = "Idempotent-Replayed"
+ANONYMOUS_SCOPE = "anonymous"
+REPLAYED_RESPONSE_HEADERS = ("content-type", "location")
+EXCLUDED_PREFIXES = ("/api/v1/webhooks/", "/api/v1/auth/")
+_HEADER = idempotency.HEADER.lower().encode()
+
+
+def applies_to(scope: Scope) -> bool:
+    """Tell whether a request may carry an idempotency key: POSTs under /api/v1 but two."""
+    path: str = scope["path"]
+    return (
+        scope["type"] == "http"
+        and scope["method"] == "POST"
+        and path.startswith("/api/v1/")
+        and not path.startswith(EXCLUDED_PREFIXES)
+    )
+
+
+def caller_scope(scope: Scope) -> str:
+    """Return the key scope of the caller: their credential's SHA-256, or the anonymous one."""
+    authorization = Headers(scope=scope).get("authorization")
+    if not authorization:
+        return ANONYMOUS_SCOPE
+    return hashlib.sha256(authorization.encode()).hexdigest()
+
+
+class IdempotencyMiddleware:
+    """Claim the key, run the route once, store its answer, and replay it on a retry."""
+
+    def __init__(self, app: ASGIApp, *, uow_factory: Callable[[], UnitOfWork]) -> None:
+        self.app = app
+        self.uow_factory = uow_factory
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass through requests without a key; otherwise claim, run and store, or replay."""
+        raw_key = _key_header(scope) if applies_to(scope) else None
+        if raw_key is None:
+            await self.app(scope, receive, send)
+            return
+        try:
+            key = idempotency.validate_key(raw_key)
+        except DomainError as refused:
+            await _problem_for(refused, scope)(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        if body is None:
+            return  # the client went away before it finished sending
+        query = scope.get("query_string", b"").decode("latin-1")
+        request = RequestFingerprint(
+            method=scope["method"],
+            path=scope["path"] + (f"?{query}" if query else ""),
+            body_sha256=hashlib.sha256(body).hexdigest(),
+        )
+        try:
+            claim = await anyio.to_thread.run_sync(self._claim, caller_scope(scope), key, request)
+        except DomainError as refused:
+            await _problem_for(refused, scope)(scope, receive, send)
+            return
+        if isinstance(claim, StoredResponse):
+            await _replay(claim, send)
+            return
+        await self._run_and_store(claim, body, scope, receive, send)
+
+    async def _run_and_store(
+        self, claim_id: uuid.UUID, body: bytes, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        status = 500
+        headers: dict[str, str] = {}
+        chunks: list[bytes] = []
+        complete = False
+        body_sent = False
+
+        async def receive_body() -> Message:
+            nonlocal body_sent
+            if body_sent:
+                return await receive()
+            body_sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send_and_keep(message: Message) -> None:
+            nonlocal status, headers, complete
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                kept = Headers(raw=message.get("headers", []))
+                headers = {n: kept[n] for n in REPLAYED_RESPONSE_HEADERS if n in kept}
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                complete = not message.get("more_body", False)
+            await send(message)
+
+        try:
+            await self.app(scope, receive_body, send_and_keep)
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(self._release, claim_id)
+            raise
+        # A server error or a throttled call is worth retrying: give the key back for that.
+        retryable = status >= 500 or status == 429
+        with anyio.CancelScope(shield=True):
+            if retryable or not complete:
+                await anyio.to_thread.run_sync(self._release, claim_id)
+            else:
+                stored = StoredResponse(status_code=status, body=b"".join(chunks), headers=headers)
+                await anyio.to_thread.run_sync(self._complete, claim_id, stored)
+
+    def _claim(
+        self, scope: str, key: str, request: RequestFingerprint
+    ) -> uuid.UUID | StoredResponse:
+        with self.uow_factory() as uow:
+            return idempotency.claim_key(uow, scope=scope, key=key, request=request, now=utc_now())
+
+    def _complete(self, claim_id: uuid.UUID, response: StoredResponse) -> None:
+        with self.uow_factory() as uow:
+            idempotency.complete_key(uow, claim_id=claim_id, response=response, now=utc_now())
+
+    def _release(self, claim_id: uuid.UUID) -> None:
+        with self.uow_factory() as uow:
+            idempotency.release_key(uow, claim_id=claim_id)
+
+
+def _key_header(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name.lower() == _HEADER:
+            return value.decode("latin-1")
+    return None
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _replay(stored: StoredResponse, send: Send) -> None:
+    headers = [(n.encode(), v.encode("latin-1")) for n, v in stored.headers.items()]
+    headers += [
+        (b"content-length", str(len(stored.body)).encode()),
+        (REPLAYED_HEADER.lower().encode(), b"true"),
+    ]
+    await send({"type": "http.response.start", "status": stored.status_code, "headers": headers})
+    await send({"type": "http.response.body", "body": stored.body, "more_body": False})
+
+
+def _problem_for(error: DomainError, scope: Scope) -> ProblemResponse:
+    return problem(
+        error.status,
+        code=error.code,
+        title=error.title,
+        detail=error.message,
+        instance=scope["path"],
+        errors=[FieldError(field=error.field, message=error.message)] if error.field else None,
+    )
