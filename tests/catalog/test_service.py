@@ -87,7 +87,7 @@ def test_a_new_price_is_audited_and_priced_by_the_next_estimate(session, uow_fac
     assert _estimate(session, tenant, towing, miles=10) == 13005 + 3250
     [entry] = _audit(session, tenant)
     assert (entry.action, entry.target_type, entry.target_id) == (
-        "service_updated",
+        "service.updated",
         "service",
         str(towing.id),
     )

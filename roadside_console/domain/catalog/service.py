@@ -132,7 +132,7 @@ def update_service(
     record_audit(
         session,
         actor=actor,
-        action="service_updated",
+        action="service.updated",
         target_type="service",
         target_id=service.id,
         reason=(reason or "").strip()[:500] or None,
