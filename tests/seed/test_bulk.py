@@ -14,14 +14,17 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from roadside_console.domain.core.auth import Role
 from roadside_console.domain.core.db import create_db_engine, get_engine
 from roadside_console.domain.core.money import apply_bp
 from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.identity.models import User
-from roadside_console.domain.ledger.service import reconcile
+from roadside_console.domain.ledger.service import reconcile, reconcile_tenant
+from roadside_console.domain.payments.models import Payment, PaymentMethod
+from roadside_console.domain.payments.service import refund_payment
+from roadside_console.domain.payouts.models import PayoutKind, PayoutStatus, ProviderPayout
 from roadside_console.domain.seed import bulk
 from roadside_console.domain.seed.demo import DEMO_TENANT_SLUG, seed_demo
 from roadside_console.domain.tenants.models import Tenant
@@ -384,3 +387,49 @@ def test_the_command_line_reports_a_missing_tenant_and_seeds_the_demo_one(
     out = capsys.readouterr()
     assert missing == 2 and "'nowhere' does not exist" in out.err
     assert done == 0 and "30 bookings" in out.out
+
+
+def test_refunding_a_bulk_job_claws_back_the_providers_share_like_any_job(bulk_engine, first_run):
+    # given a run of its own, and one of its cash jobs whose earning was paid in a batch
+    bulk.generate_bookings(bulk_engine, count=300, rng_seed=11, now=NOW)
+    run = _rows(bulk_engine, "SELECT max(reference) FROM bookings WHERE reference LIKE 'BK-%'")
+    run_prefix = run[0][0][:7]
+    with UnitOfWork(lambda: Session(bulk_engine, expire_on_commit=False)) as uow:
+        session = uow.session
+        tenant = session.exec(select(Tenant).where(Tenant.slug == DEMO_TENANT_SLUG)).one()
+        finance = session.exec(
+            select(User).where(User.tenant_id == tenant.id, User.role == Role.FINANCE)
+        ).first()
+        payment, earning = session.exec(
+            select(Payment, ProviderPayout)
+            .join(ProviderPayout, ProviderPayout.booking_id == Payment.booking_id)
+            .where(
+                Payment.tenant_id == tenant.id,
+                col(Payment.reference).like(f"CASH-{run_prefix}%"),
+                ProviderPayout.status == PayoutStatus.PAID,
+                ProviderPayout.kind == PayoutKind.EARNING,
+            )
+            .order_by(col(Payment.created_at).desc())
+        ).first()
+        share, fee = earning.amount_cents, earning.platform_fee_cents
+        # when finance refunds it in full through the payment core
+        refund = refund_payment(
+            uow,
+            actor=actor_of(finance),
+            payment_id=payment.id,
+            amount_cents=payment.amount_cents,
+            method=PaymentMethod.CASH,
+            reference="CASH-BACK-1",
+        )
+        clawback = session.exec(
+            select(ProviderPayout).where(
+                ProviderPayout.booking_id == payment.booking_id,
+                ProviderPayout.kind == PayoutKind.CLAWBACK,
+            )
+        ).one()
+        report = reconcile_tenant(session, tenant_id=tenant.id)
+    # then the provider's whole share comes back in their next batch and the books still agree
+    assert refund.provider_cents == share > 0
+    assert refund.platform_cents == fee
+    assert clawback.amount_cents == -share
+    assert report.differences == []

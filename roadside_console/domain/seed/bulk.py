@@ -68,6 +68,7 @@ from roadside_console.domain.payouts.models import (
     ProviderPayout,
 )
 from roadside_console.domain.payouts.rules import (
+    Commission,
     JobTerms,
     ProviderTerms,
     RuleTerms,
@@ -1028,13 +1029,13 @@ def _batch_week(ctx: _Context, finished: int) -> int:
     return (finished - ctx.history_start) // WEEK
 
 
-SplitCache = dict[tuple[int, int, int], tuple[int, int]]
+SplitCache = dict[tuple[int, int, int], Commission]
 
 
 def _payout_split(
     ctx: _Context, cache: SplitCache, provider: int, service: int, total: int
-) -> tuple[int, int]:
-    """Return (provider share, platform fee) the way `create_earning_if_due` resolves them."""
+) -> Commission:
+    """Return the provider's share and the platform fee as `create_earning_if_due` resolves them."""
     key = (provider, service, total)
     split = cache.get(key)
     if split is None:
@@ -1050,9 +1051,27 @@ def _payout_split(
                 flat_fee_cents=person.flat_fee_cents,
             ),
         )
-        result = resolve_commission(job, ctx.commission_rules)
-        split = cache[key] = (result.provider_cents, result.platform_cents)
+        split = cache[key] = resolve_commission(job, ctx.commission_rules)
     return split
+
+
+def _earning_terms(commission: Commission, payment_id: str) -> dict[str, Any]:
+    """The `commission` record `create_earning_if_due` keeps, which later refunds split by."""
+    return {
+        "source": commission.source,
+        "rule_id": str(commission.rule_id) if commission.rule_id else None,
+        "share_bp": commission.share_bp,
+        "flat_fee_cents": commission.flat_fee_cents,
+        "price_cents": commission.price_cents,
+        "provider_cents": commission.provider_cents,
+        "platform_cents": commission.platform_cents,
+        "payment_id": payment_id,
+        "base_cents": commission.price_cents,
+        "refunded_at_earning_cents": 0,
+        "refunded_since_cents": 0,
+        "provider_refunded_cents": 0,
+        "platform_refunded_cents": 0,
+    }
 
 
 def _payment_description(method: int, reference: str | None) -> str:
@@ -1249,7 +1268,8 @@ def _insert_core(
                 "updated_at": at(job.finished),
             }
         )
-        amount, fee = _payout_split(ctx, cache, job.provider, job.service, price.total)
+        commission = _payout_split(ctx, cache, job.provider, job.service, price.total)
+        amount, fee = commission.provider_cents, commission.platform_cents
         week = _batch_week(ctx, job.finished)
         if week >= 0:
             nets = sums.setdefault(week, {})
@@ -1265,7 +1285,7 @@ def _insert_core(
                 "amount_cents": amount,
                 "gross_cents": price.total,
                 "platform_fee_cents": fee,
-                "commission": _commission(provider),
+                "commission": _earning_terms(commission, str(payment_id)),
                 "batch_id": ctx.batch_ids[week] if week >= 0 else None,
                 "paid_at": at(_batch_paid_at(ctx, week)) if week >= 0 else None,
                 "created_at": at(job.finished),
@@ -1329,14 +1349,6 @@ CORE_TABLES = (
     LedgerTransaction.__table__,
     LedgerEntry.__table__,
 )
-
-
-def _commission(provider: _Person) -> dict[str, Any]:
-    return {
-        "type": provider.commission_type.value,
-        "rate_bp": provider.rate_bp,
-        "flat_fee_cents": provider.flat_fee_cents,
-    }
 
 
 def _reference(run: int, number: int) -> str:
@@ -1404,6 +1416,7 @@ class _PostgresWriter:
         self.full_history = full_history
         self.ids = _Ids()
         self.split_cache: SplitCache = {}
+        self.terms_text: dict[Commission, tuple[str, str]] = {}
         self.day0 = ctx.hour_base // DAY - 1
         self.days = [
             datetime.fromtimestamp(day * DAY, UTC).strftime("%Y-%m-%d ")
@@ -1422,7 +1435,6 @@ class _PostgresWriter:
             (
                 person.id.hex,
                 person.user_id.hex if person.user_id else NULL,
-                _copy_text(json.dumps(_commission(person))),
                 _copy_text(json.dumps({"provider_id": str(person.id)})),
             )
             for person in ctx.providers
@@ -1440,6 +1452,13 @@ class _PostgresWriter:
             accounts[ledger.clearing_account(PaymentMethod(method))].hex for method in METHODS
         ]
         self.payables = [accounts[ledger.provider_payable(p.id)].hex for p in ctx.providers]
+
+    @staticmethod
+    def terms(commission: Commission) -> tuple[str, str]:
+        """Return the earning's commission record as COPY text around its payment id."""
+        marker = "<payment id>"
+        head, _, tail = json.dumps(_earning_terms(commission, marker)).partition(marker)
+        return _copy_text(head), _copy_text(tail)
 
     def ts(self, epoch: int) -> str:
         """Format epoch seconds as a UTC timestamptz literal."""
@@ -1464,7 +1483,7 @@ class _PostgresWriter:
         customers, providers, places = self.customers, self.providers, self.places
         destinations, pairs, prefix = self.destinations, self.pairs, self.prefix
         receivable, revenue, clearing = self.receivable, self.revenue, self.clearing
-        payables = self.payables
+        payables, terms_text = self.payables, self.terms_text
         high, low, tenant = self.ids.high_hex, self.ids.low, ctx.tenant_id.hex
         admin, finance = ctx.admin_id.hex, ctx.finance_id.hex
         services = [service.id.hex for service in ctx.services]
@@ -1501,7 +1520,7 @@ class _PostgresWriter:
             )
             total, miles, breakdown = prices[price]
             customer_id, vehicle, contact = customers[customer]
-            provider_row = providers[provider] if provider >= 0 else (NULL,) * 4
+            provider_row = providers[provider] if provider >= 0 else (NULL,) * 3
             completed = status == COMPLETED
             history = _history(job, full)
             bookings.append(
@@ -1524,7 +1543,7 @@ class _PostgresWriter:
                     f"{STATUS_VALUES[before] if before >= 0 else NULL}\t{STATUS_VALUES[after]}\t"
                     f"{actors[actor]}\t{ACTOR_ROLES[actor]}\t"
                     f"{reasons[reason] if after == CANCELLED else NULL}\t"
-                    f"{provider_row[3] if after == DISPATCHED else '{}'}\t{stamps[when]}\n"
+                    f"{provider_row[2] if after == DISPATCHED else '{}'}\t{stamps[when]}\n"
                 )
             if not completed:
                 continue
@@ -1539,14 +1558,27 @@ class _PostgresWriter:
                 f"{payment}\t{tenant}\t{booking}\t{customer_id}\t{METHODS[method]}\tconfirmed\t"
                 f"{total}\t0\t{paid_by}\tt\t{stamps[0]}\t{stamps[4]}\n"
             )
-            amount, fee = _payout_split(ctx, cache, provider, service, total)
+            commission = _payout_split(ctx, cache, provider, service, total)
+            amount, fee = commission.provider_cents, commission.platform_cents
+            terms = terms_text.get(commission)
+            if terms is None:
+                terms = terms_text[commission] = self.terms(commission)
+            payment_uuid = (
+                f"{payment[:8]}-{payment[8:12]}-{payment[12:16]}-{payment[16:20]}-{payment[20:]}"
+            )
             if finished < paid_before:
                 week = (finished - ctx.history_start) // WEEK
                 nets = sums.setdefault(week, {})
                 nets[provider] = nets.get(provider, 0) + amount
-                settled = f"paid\t{amount}\t{total}\t{fee}\t{provider_row[2]}\t{batches[week]}\t{paid_at[week]}"
+                settled = (
+                    f"paid\t{amount}\t{total}\t{fee}\t{terms[0]}{payment_uuid}{terms[1]}\t"
+                    f"{batches[week]}\t{paid_at[week]}"
+                )
             else:
-                settled = f"pending\t{amount}\t{total}\t{fee}\t{provider_row[2]}\t{NULL}\t{NULL}"
+                settled = (
+                    f"pending\t{amount}\t{total}\t{fee}\t{terms[0]}{payment_uuid}{terms[1]}\t"
+                    f"{NULL}\t{NULL}"
+                )
             payouts.append(
                 f"{high}{base | SLOT_PAYOUT:016x}\t{tenant}\t{provider_row[0]}\t{booking}\tearning\t"
                 f"{settled}\t{stamps[4]}\n"
