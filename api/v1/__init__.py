@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from api.errors import problem_responses
 from api.v1 import auth, health
+from api.v1 import b2b as b2b_v1
 from api.v1 import bookings as bookings_v1
 from api.v1 import catalog as catalog_v1
 from api.v1 import estimates as estimates_v1
@@ -30,3 +31,4 @@ router.include_router(estimates_v1.router)
 router.include_router(bookings_v1.router)
 router.include_router(tracking_v1.router)
 router.include_router(onboarding_v1.router)
+router.include_router(b2b_v1.router)

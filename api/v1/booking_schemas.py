@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -390,6 +390,17 @@ class CancelIn(BaseModel):
 
     expected_fee_cents: int = Field(ge=0)
     reason: Annotated[str | None, StringConstraints(strip_whitespace=True, max_length=500)] = None
+    refund_reference: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+        | None
+    ) = Field(
+        default=None,
+        description="Staff cancelling a booking paid by cash, CashApp or Zelle: the reference "
+        "of the money handed back (card payments are refunded automatically).",
+    )
+    refund_method: Literal["cash", "cashapp", "zelle"] | None = Field(
+        default=None, description="How the money went back, if not the way it was paid."
+    )
 
 
 class CancelOut(BaseModel):

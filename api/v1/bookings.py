@@ -31,6 +31,8 @@ from roadside_console.domain.bookings.views import (
     booking_detail,
     list_own_bookings,
 )
+from roadside_console.domain.payments.models import PaymentMethod
+from roadside_console.integrations.stripe_checkout import gateway_from_settings
 
 router = APIRouter(tags=["bookings"])
 
@@ -118,13 +120,20 @@ def cancellation(booking_id: uuid.UUID, actor: CurrentActor, uow: Uow) -> Cancel
     summary="Cancel a booking at the fee you were shown",
 )
 def cancel(booking_id: uuid.UUID, body: CancelIn, actor: CurrentActor, uow: Uow) -> CancelOut:
-    """A fee that changed since you were shown it is a 409: show the new terms and ask again."""
+    """A fee that changed since you were shown it is a 409: show the new terms and ask again.
+
+    What was paid beyond the fee goes back: card payments are refunded at Stripe; for cash,
+    CashApp or Zelle, staff give `refund_reference` (customers are asked to call).
+    """
     result = lifecycle.cancel_booking(
         uow,
         actor=actor,
         booking_id=booking_id,
         reason=body.reason,
         expected_fee_cents=body.expected_fee_cents,
+        refund_reference=body.refund_reference,
+        refund_method=PaymentMethod(body.refund_method) if body.refund_method else None,
+        gateway=gateway_from_settings(),
     )
     return CancelOut(
         booking_id=result.booking_id, status=result.to_status, fee_cents=result.fee_cents

@@ -15,6 +15,7 @@ from roadside_console.domain.core.errors import Forbidden, InvalidTransition
 S = BookingStatus
 STAFF = frozenset({Role.ADMIN, Role.DISPATCHER})
 SYSTEM = None
+BOOKERS = frozenset({Role.CUSTOMER, Role.PARTNER})  # who books for themselves (or their account)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,13 +38,13 @@ TRANSITIONS: dict[tuple[BookingStatus, BookingStatus], Rule] = {
         frozenset({Role.PROVIDER}) | STAFF, staff_reason_required=True, own_booking_only=True
     ),
     (S.PENDING, S.CANCELLED): Rule(
-        frozenset({Role.CUSTOMER}) | STAFF, staff_reason_required=True, own_booking_only=True
+        BOOKERS | STAFF, staff_reason_required=True, own_booking_only=True
     ),
     (S.CONFIRMED, S.CANCELLED): Rule(
-        frozenset({Role.CUSTOMER}) | STAFF, staff_reason_required=True, own_booking_only=True
+        BOOKERS | STAFF, staff_reason_required=True, own_booking_only=True
     ),
     (S.DISPATCHED, S.CANCELLED): Rule(
-        frozenset({Role.CUSTOMER}) | STAFF, staff_reason_required=True, own_booking_only=True
+        BOOKERS | STAFF, staff_reason_required=True, own_booking_only=True
     ),
 }
 
@@ -78,7 +79,7 @@ def check_transition(
         )
     if role not in rule.roles:
         raise Forbidden("transition_forbidden", "You may not make this change to the booking.")
-    if role in (Role.CUSTOMER, Role.PROVIDER) and rule.own_booking_only and not is_own:
+    if role in (*BOOKERS, Role.PROVIDER) and rule.own_booking_only and not is_own:
         raise Forbidden("transition_forbidden", "You may not make this change to the booking.")
     if role in STAFF and rule.staff_reason_required and not (reason or "").strip():
         raise InvalidTransition("reason_required", "Give a reason for this change.", field="reason")
@@ -90,6 +91,6 @@ def cancellation_fee_cents(from_status: BookingStatus, role: Role | None, fee_ce
     Customers pay it when they cancel a dispatched booking; staff cancellations are free (the
     operator decides, with a reason).
     """
-    if role is Role.CUSTOMER and from_status in CANCELLATION_FEE_FROM:
+    if role in BOOKERS and from_status in CANCELLATION_FEE_FROM:
         return fee_cents
     return 0

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from roadside_console.domain.audit.service import record_audit
 from roadside_console.domain.bookings import rules
 from roadside_console.domain.bookings.models import Booking, BookingEvent, BookingStatus
-from roadside_console.domain.core.auth import Actor, Role
+from roadside_console.domain.core.auth import Actor, Permission, Role
 from roadside_console.domain.core.clock import utc_now
 from roadside_console.domain.core.errors import Conflict, DomainError, NotFound
 from roadside_console.domain.core.money import format_cents
@@ -80,15 +80,25 @@ def get_booking(session: Session, *, tenant_id: uuid.UUID, booking_id: uuid.UUID
 
 
 def is_own_booking(session: Session, actor: Actor | None, booking: Booking) -> bool:
-    """Tell whether a customer owns the booking or a provider is assigned to it."""
+    """Tell whether a customer (or an account key) owns the booking or its provider is assigned."""
     if actor is None:
         return False
     if actor.role is Role.CUSTOMER:
         return booking.customer_id == actor.user_id
+    if actor.role is Role.PARTNER:  # a business account's key: the account's bookings
+        return actor.b2b_account_id is not None and booking.b2b_account_id == actor.b2b_account_id
     if actor.role is Role.PROVIDER and booking.provider_id is not None:
         provider = session.get(Provider, booking.provider_id)
         return provider is not None and provider.user_id == actor.user_id
     return False
+
+
+def _visible_booking(session: Session, actor: Actor, booking_id: uuid.UUID) -> Booking:
+    """Load a booking the actor may see; someone else's answers like an unknown one (404)."""
+    booking = get_booking(session, tenant_id=actor.tenant_id, booking_id=booking_id)
+    if not (actor.can(Permission.VIEW_BOOKINGS) or is_own_booking(session, actor, booking)):
+        raise NotFound("booking_not_found", "No such booking.")
+    return booking
 
 
 def apply_transition(
@@ -272,7 +282,7 @@ def cancellation_terms(
 ) -> CancellationTerms:
     """Say whether the actor may cancel now and what it would cost, before they confirm."""
     session = uow.session
-    booking = get_booking(session, tenant_id=actor.tenant_id, booking_id=booking_id)
+    booking = _visible_booking(session, actor, booking_id)
     try:
         rules.check_transition(
             role=actor.role,
@@ -309,7 +319,7 @@ def cancel_booking(
     `gateway`; cash, CashApp and Zelle need the `refund_reference` of the money handed back),
     and unpaid payments expire: see `payments.cancellation`.
     """
-    booking = get_booking(uow.session, tenant_id=actor.tenant_id, booking_id=booking_id)
+    booking = _visible_booking(uow.session, actor, booking_id)
     if expected_fee_cents is not None:
         settings = get_tenant_settings(uow.session, actor.tenant_id)
         fee = rules.cancellation_fee_cents(

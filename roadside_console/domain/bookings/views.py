@@ -146,17 +146,23 @@ def list_own_bookings(
     cursor: str | None = None,
     limit: int = OWN_PAGE_DEFAULT,
 ) -> OwnBookingsPage:
-    """Return a page of the signed-in customer's bookings, newest first, by keyset.
+    """Return a page of the customer's (or account key's) bookings, newest first, by keyset.
 
     The cursor is opaque to clients: it encodes the (created_at, id) of the last row shown, so
     bookings made while paging never shift or repeat rows the way an offset would.
     """
-    require(actor, Permission.BOOK_SERVICES)
+    if not (actor.can(Permission.BOOK_SERVICES) or actor.can(Permission.BOOK_ON_ACCOUNT)):
+        require(actor, Permission.BOOK_SERVICES)  # raises the usual Forbidden
     if not 1 <= limit <= OWN_PAGE_MAX:
         raise ValidationFailed(
             "invalid_limit", f"Ask for 1 to {OWN_PAGE_MAX} bookings per page.", field="limit"
         )
-    conditions = [Booking.tenant_id == actor.tenant_id, Booking.customer_id == actor.user_id]
+    owner = (
+        Booking.b2b_account_id == actor.b2b_account_id
+        if actor.b2b_account_id is not None
+        else Booking.customer_id == actor.user_id
+    )
+    conditions = [Booking.tenant_id == actor.tenant_id, owner]
     if cursor:
         after_at, after_id = _decode_cursor(cursor)
         conditions.append(
