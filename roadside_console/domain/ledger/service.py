@@ -67,6 +67,7 @@ _FIXED_ACCOUNTS: dict[str, tuple[str, AccountKind]] = {
     CREDIT_REDEMPTIONS: ("Credit redemptions", AccountKind.REVENUE),
 }
 PAYABLE_STATUSES = (PayoutStatus.PENDING, PayoutStatus.HELD)
+_ACCOUNT_CACHE = "ledger_account_ids"
 
 
 def clearing_account(method: PaymentMethod) -> str:
@@ -96,7 +97,11 @@ def ensure_accounts(
 ) -> dict[str, uuid.UUID]:
     """Return account ids by code, creating missing accounts (safe when two writers race)."""
     wanted = set(codes)
-    found = _account_ids(session, tenant_id, wanted)
+    cache = _cached_account_ids(session, tenant_id)
+    found = {code: cache[code] for code in wanted if code in cache}
+    if len(found) == len(wanted):
+        return found
+    found |= _account_ids(session, tenant_id, wanted - found.keys())
     missing = wanted - found.keys()
     if missing:
         rows = []
@@ -123,7 +128,25 @@ def ensure_accounts(
                 .on_conflict_do_nothing(index_elements=["tenant_id", "code"])
             )
         found |= _account_ids(session, tenant_id, missing)
+    cache.update(found)
     return found
+
+
+def _cached_account_ids(session: Session, tenant_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    """Return this transaction's cache of account ids of the tenant, empty in a new one.
+
+    A money event posts several ledger transactions that share accounts; each id is read once
+    per database transaction. The cache belongs to the innermost transaction (a savepoint that
+    rolls back takes its new accounts with it) and is dropped when that one ends.
+    """
+    root, nested = session.get_transaction(), session.get_nested_transaction()
+    if root is None:
+        return {}
+    slot = session.info.get(_ACCOUNT_CACHE)
+    if slot is None or slot[0] is not root or slot[1] is not nested:
+        slot = (root, nested, {})
+        session.info[_ACCOUNT_CACHE] = slot
+    return slot[2].setdefault(tenant_id, {})
 
 
 def _account_ids(session: Session, tenant_id: uuid.UUID, codes: set[str]) -> dict[str, uuid.UUID]:

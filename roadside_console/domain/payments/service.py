@@ -13,6 +13,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import case, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from roadside_console.domain.audit.service import record_audit
@@ -79,6 +80,24 @@ def _payment(
     if payment is None:
         raise NotFound("payment_not_found", "No such payment.")
     return payment
+
+
+def _known_payment(session: Session, tenant_id: uuid.UUID, payment_id: uuid.UUID) -> Payment:
+    """Return the payment as this session has it (the webhook just read it), else read it.
+
+    For what never changes (booking, method) before the booking lock is taken; what can change
+    is read again under the lock or returned by the guarded UPDATE.
+    """
+    loaded = session.identity_map.get(session.identity_key(Payment, payment_id))
+    if isinstance(loaded, Payment) and loaded.tenant_id == tenant_id:
+        return loaded
+    return _payment(session, tenant_id, payment_id)
+
+
+def _set_loaded(payment: Payment, values: dict[str, object]) -> None:
+    """Put what an UPDATE just wrote onto the locked, loaded row without reading it again."""
+    for key, value in values.items():
+        set_committed_value(payment, key, value)
 
 
 def _locked_booking(session: Session, tenant_id: uuid.UUID, booking_id: uuid.UUID) -> Booking:
@@ -254,12 +273,18 @@ def confirm_payment_in(
     payment_id: uuid.UUID,
     amount_cents: int | None = None,
     reference: str | None = None,
+    stripe_ids: dict[str, str] | None = None,
     now: datetime | None = None,
 ) -> bool:
-    """Do the work of `confirm_payment` inside the caller's transaction; True if it changed."""
+    """Do the work of `confirm_payment` inside the caller's transaction; True if it changed.
+
+    `stripe_ids` (the webhook's session, intent and charge ids) are written by the same UPDATE
+    that confirms; when nothing changes they are not written (the caller writes them).
+    """
     now = now or utc_now()
-    payment = _payment(session, tenant_id, payment_id)
-    booking = _locked_booking(session, tenant_id, payment.booking_id)
+    booking = _locked_booking(
+        session, tenant_id, _known_payment(session, tenant_id, payment_id).booking_id
+    )
     payment = _payment(session, tenant_id, payment_id, lock=True)
     if payment.status in CONFIRMED_STATUSES:
         return False
@@ -274,25 +299,27 @@ def confirm_payment_in(
         raise ValidationFailed(
             "reference_required", "Enter the transfer reference to confirm.", field="reference"
         )
+    confirmed: dict[str, object] = {
+        **(stripe_ids or {}),
+        "status": PaymentStatus.CONFIRMED,
+        "amount_cents": amount,
+        "reference": ref,
+        "confirmed_at": now,
+        "confirmed_by_id": actor.user_id if actor else None,
+        "updated_at": now,
+    }
     claimed = session.execute(
         update(Payment)
         .where(
             Payment.id == payment.id,  # type: ignore[arg-type]
             Payment.status == PaymentStatus.PENDING,  # type: ignore[arg-type]
         )
-        .values(
-            status=PaymentStatus.CONFIRMED,
-            amount_cents=amount,
-            reference=ref,
-            confirmed_at=now,
-            confirmed_by_id=actor.user_id if actor else None,
-            updated_at=now,
-        )
+        .values(confirmed)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     if claimed != 1:
         return False
-    payment = _payment(session, tenant_id, payment_id)
+    _set_loaded(payment, confirmed)
     ledger.post(
         session,
         tenant_id=tenant_id,
@@ -379,7 +406,7 @@ def refund_payment_in(
     """Do the work of `refund_payment` inside the caller's transaction."""
     now = now or utc_now()
     amount = rules.check_amount(amount_cents)
-    payment = _payment(session, tenant_id, payment_id)
+    payment = _known_payment(session, tenant_id, payment_id)
     if gateway_refund_id is not None:
         done = session.exec(
             select(Refund).where(
@@ -403,7 +430,7 @@ def refund_payment_in(
         )
     booking = _locked_booking(session, tenant_id, payment.booking_id)
     refunded = Payment.refunded_cents + amount
-    returned = session.execute(
+    returned = session.scalars(
         update(Payment)
         .where(
             Payment.id == payment.id,  # type: ignore[arg-type]
@@ -419,8 +446,8 @@ def refund_payment_in(
             ),
             updated_at=now,
         )
-        .returning(Payment.refunded_cents)
-        .execution_options(synchronize_session=False)
+        .returning(Payment)
+        .execution_options(synchronize_session=False, populate_existing=True)
     ).first()
     if returned is None:
         payment = _payment(session, tenant_id, payment_id)
@@ -436,9 +463,9 @@ def refund_payment_in(
             f"At most {remaining} cents of this payment can still be refunded.",
             field="amount_cents",
         )
-    payment = _payment(session, tenant_id, payment_id)
+    payment = returned  # the row as the UPDATE left it
     if card and gateway_refund_id is None:
-        key = idempotency_key or f"refund-{payment.id}-{returned[0]}"
+        key = idempotency_key or f"refund-{payment.id}-{payment.refunded_cents}"
         gateway_refund_id = (gateway or OfflineGateway()).refund(
             payment=payment, amount_cents=amount, idempotency_key=key
         )

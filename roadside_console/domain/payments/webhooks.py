@@ -172,33 +172,48 @@ def _find_payment(session: Session, obj: dict[str, Any]) -> Payment | None:
     return session.exec(query.execution_options(populate_existing=True)).first()
 
 
+def _stripe_ids(payment: Payment, obj: dict[str, Any]) -> dict[str, str]:
+    """Return the Stripe ids the object names that the payment does not have yet."""
+    ids: dict[str, object] = {
+        "stripe_checkout_session_id": obj.get("id")
+        if obj.get("object") == "checkout.session"
+        else None,
+        "stripe_payment_intent_id": obj.get("id")
+        if obj.get("object") == "payment_intent"
+        else obj.get("payment_intent"),
+        "stripe_charge_id": obj.get("id") if obj.get("object") == "charge" else obj.get("charge"),
+    }
+    return {
+        key: value
+        for key, value in ids.items()
+        if isinstance(value, str) and value and getattr(payment, key) != value
+    }
+
+
 def _set_stripe_ids(session: Session, payment: Payment, obj: dict[str, Any]) -> None:
-    if obj.get("object") == "checkout.session":
-        payment.stripe_checkout_session_id = obj.get("id") or payment.stripe_checkout_session_id
-    intent = obj.get("id") if obj.get("object") == "payment_intent" else obj.get("payment_intent")
-    if isinstance(intent, str):
-        payment.stripe_payment_intent_id = intent
-    charge = obj.get("id") if obj.get("object") == "charge" else obj.get("charge")
-    if isinstance(charge, str):
-        payment.stripe_charge_id = charge
+    for key, value in _stripe_ids(payment, obj).items():
+        setattr(payment, key, value)
     session.add(payment)
-    session.flush()
 
 
 def _checkout_paid(uow: UnitOfWork, payment: Payment, obj: dict[str, Any], now: datetime) -> None:
-    """Confirm the payment for what the customer actually paid (promotions included)."""
-    _set_stripe_ids(uow.session, payment, obj)
-    if obj.get("payment_status") != "paid":
-        return
-    payments.confirm_payment_in(
+    """Confirm the payment for what the customer actually paid (promotions included).
+
+    The Stripe ids go in with the confirming UPDATE; if the payment was confirmed already they
+    are written on their own.
+    """
+    if obj.get("payment_status") == "paid" and payments.confirm_payment_in(
         uow.session,
         actor=None,
         tenant_id=payment.tenant_id,
         payment_id=payment.id,
         amount_cents=int(obj.get("amount_total") or payment.amount_cents),
         reference=obj.get("payment_intent") or obj.get("id"),
+        stripe_ids=_stripe_ids(payment, obj),
         now=now,
-    )
+    ):
+        return
+    _set_stripe_ids(uow.session, payment, obj)
 
 
 def _checkout_ended(status: PaymentStatus) -> Handler:

@@ -12,7 +12,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import exists, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 
 from roadside_console.domain.audit.service import record_audit
@@ -32,6 +35,7 @@ from roadside_console.domain.providers.models import Provider
 from roadside_console.domain.referrals import service as referrals
 
 EARNABLE_PAYMENT_STATUSES = (PaymentStatus.CONFIRMED, PaymentStatus.PARTIALLY_REFUNDED)
+EARNING_INDEX_WHERE = text("kind = 'earning'")  # the predicate of the one-earning-per-job index
 
 
 def lock_booking(
@@ -110,8 +114,16 @@ def create_earning_if_due(
     """
     if booking.status is not BookingStatus.COMPLETED or booking.provider_id is None:
         return None
-    payment = session.exec(
-        select(Payment)
+    earned = exists().where(
+        ProviderPayout.booking_id == booking.id, ProviderPayout.kind == PayoutKind.EARNING
+    )
+    # One round trip: the earliest earnable payment, whether the job is earned already, the
+    # provider, and the service (loaded into the session for `commission_for`).
+    found = session.exec(
+        select(Payment, earned.label("earned"), Provider, Service)
+        .select_from(Payment)
+        .join(Provider, Provider.id == booking.provider_id)  # type: ignore[arg-type]
+        .outerjoin(Service, Service.id == booking.service_id)  # type: ignore[arg-type]
         .where(
             Payment.booking_id == booking.id,
             Payment.tenant_id == booking.tenant_id,
@@ -119,15 +131,13 @@ def create_earning_if_due(
         )
         .order_by(col(Payment.confirmed_at))
     ).first()
-    if payment is None or earning_for(session, booking.id) is not None:
+    if found is None or found[1]:
         return None
+    payment, _, provider, _ = found
     base = payment.amount_cents - payment.refunded_cents
     if base <= 0:
         return None
     now = now or utc_now()
-    provider = session.get(Provider, booking.provider_id)
-    if provider is None:
-        return None
     price = booking.price_override_cents if booking.price_override_cents is not None else base
     commission = commission_for(session, booking=booking, provider=provider, price_cents=price)
     payout = ProviderPayout(
@@ -156,10 +166,7 @@ def create_earning_if_due(
         },
         created_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(payout)
-    except IntegrityError:
+    if not _insert_earning(session, payout):
         return None  # another transaction earned it first
     if booking.final_price_cents is None:
         booking.final_price_cents = price
@@ -180,6 +187,27 @@ def create_earning_if_due(
     # Referral reward and provider bonus, once, in this same transaction.
     referrals.settle_referrals(session, booking=booking, now=now)
     return payout
+
+
+def _insert_earning(session: Session, payout: ProviderPayout) -> bool:
+    """Insert the earning unless the booking has one (the partial unique index decides).
+
+    One statement, no savepoint: ON CONFLICT DO NOTHING on that index, then the row joins the
+    session as loaded. Any other integrity error still fails the transaction.
+    """
+    table = ProviderPayout.__table__  # type: ignore[attr-defined]
+    maker = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    inserted = session.execute(
+        maker(table)
+        .values({column.key: getattr(payout, column.key) for column in table.columns})
+        .on_conflict_do_nothing(index_elements=["booking_id"], index_where=EARNING_INDEX_WHERE)
+        .returning(table.c.id)
+    ).first()
+    if inserted is None:
+        return False
+    make_transient_to_detached(payout)
+    session.add(payout)
+    return True
 
 
 def apply_refund(

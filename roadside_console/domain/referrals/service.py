@@ -201,14 +201,15 @@ def reward_referral_if_due(
     """
     if booking.customer_id is None or booking.status is not BookingStatus.COMPLETED:
         return None
-    referral = session.exec(
-        select(Referral).where(
-            Referral.tenant_id == booking.tenant_id,
-            Referral.referee_id == booking.customer_id,
-            Referral.kind == ReferralKind.CUSTOMER,
-            Referral.status == ReferralStatus.PENDING,
-        )
-    ).first()
+    referral = _pending_referrals(session, booking.tenant_id, {booking.customer_id}).get(
+        (ReferralKind.CUSTOMER, booking.customer_id)
+    )
+    return _reward_customers(session, booking=booking, referral=referral, now=now)
+
+
+def _reward_customers(
+    session: Session, *, booking: Booking, referral: Referral | None, now: datetime | None
+) -> Referral | None:
     if referral is None or not _claim(session, referral, now := now or utc_now()):
         return None
     amount = get_tenant_settings(session, booking.tenant_id).referral_reward_cents
@@ -283,10 +284,38 @@ def return_spent_credit(session: Session, *, booking: Booking, now: datetime | N
 
 
 def settle_referrals(session: Session, *, booking: Booking, now: datetime | None = None) -> None:
-    """Run both referral hooks for a booking that just became completed and paid."""
-    reward_referral_if_due(session, booking=booking, now=now)
-    if booking.provider_id is not None:
-        provider_bonus_if_due(session, provider_id=booking.provider_id, booking=booking, now=now)
+    """Run both referral hooks for a booking that just became completed and paid.
+
+    Same as `reward_referral_if_due` then `provider_bonus_if_due`, with the customer's and the
+    provider's pending referrals read in one query (usually neither has one).
+    """
+    customer_id = booking.customer_id if booking.status is BookingStatus.COMPLETED else None
+    referred = session.get(Provider, booking.provider_id) if booking.provider_id else None
+    provider_user_id = referred.user_id if referred is not None else None
+    referees = {u for u in (customer_id, provider_user_id) if u is not None}
+    if not referees:
+        return
+    pending = _pending_referrals(session, booking.tenant_id, referees)
+    if customer_id is not None:
+        referral = pending.get((ReferralKind.CUSTOMER, customer_id))
+        _reward_customers(session, booking=booking, referral=referral, now=now)
+    if referred is not None and provider_user_id is not None:
+        referral = pending.get((ReferralKind.PROVIDER, provider_user_id))
+        _bonus(session, referred=referred, referral=referral, booking=booking, now=now)
+
+
+def _pending_referrals(
+    session: Session, tenant_id: uuid.UUID, referee_ids: set[uuid.UUID]
+) -> dict[tuple[ReferralKind, uuid.UUID], Referral]:
+    """Return the pending referrals of these referees by (kind, referee id)."""
+    rows = session.exec(
+        select(Referral).where(
+            Referral.tenant_id == tenant_id,
+            col(Referral.referee_id).in_(sorted(referee_ids, key=str)),
+            Referral.status == ReferralStatus.PENDING,
+        )
+    ).all()
+    return {(r.kind, r.referee_id): r for r in rows}
 
 
 # --- provider referrals -----------------------------------------------------------------------
@@ -417,14 +446,20 @@ def provider_bonus_if_due(
     referred = session.get(Provider, provider_id)
     if referred is None or referred.user_id is None:
         return None
-    referral = session.exec(
-        select(Referral).where(
-            Referral.tenant_id == referred.tenant_id,
-            Referral.referee_id == referred.user_id,
-            Referral.kind == ReferralKind.PROVIDER,
-            Referral.status == ReferralStatus.PENDING,
-        )
-    ).first()
+    referral = _pending_referrals(session, referred.tenant_id, {referred.user_id}).get(
+        (ReferralKind.PROVIDER, referred.user_id)
+    )
+    return _bonus(session, referred=referred, referral=referral, booking=booking, now=now)
+
+
+def _bonus(
+    session: Session,
+    *,
+    referred: Provider,
+    referral: Referral | None,
+    booking: Booking | None,
+    now: datetime | None,
+) -> ProviderPayout | None:
     if referral is None:
         return None
     referrer = session.exec(

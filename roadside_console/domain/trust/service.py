@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from roadside_console.domain.audit.service import record_audit
@@ -52,10 +53,17 @@ def count_clean_payment(session: Session, *, payment: Payment, now: datetime | N
     ).rowcount  # type: ignore[attr-defined]
     if claimed != 1:
         return False
-    payment.counted_for_trust = True
+    set_committed_value(payment, "counted_for_trust", True)  # written by the claim above
     user = _customer(session, payment.tenant_id, payment.customer_id)
-    threshold = get_tenant_settings(session, payment.tenant_id).trust_promotion_threshold
     user.clean_payment_count += 1
+    session.add(user)
+    if user.trust_tier < rules.MAX_TIER:  # the top tier has nothing to reach: skip the threshold
+        _promote_if_due(session, user)
+    return True
+
+
+def _promote_if_due(session: Session, user: User) -> None:
+    threshold = get_tenant_settings(session, user.tenant_id).trust_promotion_threshold
     new_tier = rules.tier_after_clean_payment(user.trust_tier, user.clean_payment_count, threshold)
     if new_tier != user.trust_tier:
         record_audit(
@@ -69,8 +77,6 @@ def count_clean_payment(session: Session, *, payment: Payment, now: datetime | N
             changes={"from": user.trust_tier, "to": new_tier},
         )
         user.trust_tier = new_tier
-    session.add(user)
-    return True
 
 
 def record_dispute(session: Session, *, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> None:
