@@ -11,6 +11,7 @@ from api.app import create_api
 from roadside_console.domain.core.settings import get_settings
 from roadside_console.observability import configure_logging
 from roadside_console.ui.admin.placeholders import PLANNED_PAGES, make_placeholder
+from roadside_console.ui.auth.join import JoinState, join_page
 from roadside_console.ui.auth.login import forbidden_page, login_page
 from roadside_console.ui.bookings.page import BookingsState, bookings_page
 from roadside_console.ui.customer.pages import MyBookingsState, book_page, my_bookings_page
@@ -23,6 +24,7 @@ from roadside_console.ui.provider_portal.pages import (
 )
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.session import SessionState
+from roadside_console.ui.tracking.page import TrackingState, tracking_page
 
 settings = get_settings()
 configure_logging(settings.log_level, json=settings.log_json)
@@ -40,6 +42,13 @@ def _root() -> rx.Component:
 app.add_page(_root, route="/", title="RoadSide Console", on_load=SessionState.redirect_home)
 app.add_page(login_page, route=routes.LOGIN, title="Sign in · RoadSide Console")
 app.add_page(forbidden_page, route=routes.FORBIDDEN, title="Not allowed · RoadSide Console")
+app.add_page(tracking_page, route=routes.TRACK, title="Track your help", on_load=TrackingState.load)
+app.add_page(
+    join_page,
+    route=routes.PROVIDER_JOIN,
+    title="Join as a provider · RoadSide Console",
+    on_load=JoinState.load,
+)
 
 app.add_page(
     dashboard_page,

@@ -33,6 +33,7 @@ from roadside_console.domain.core.geo import eta_minutes, great_circle_miles
 from roadside_console.domain.core.secrets import token_digest
 from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.providers.models import Provider, ProviderLocation
+from roadside_console.domain.tenants.models import Tenant
 
 OWN_PAGE_MAX = 100
 OWN_PAGE_DEFAULT = 20
@@ -248,6 +249,8 @@ class TrackingView:
     vehicle: str
     eta_minutes: int | None
     last_location: LastLocation | None
+    time_zone: str = "UTC"
+    """The operator's business time zone, for showing the times on their wall clock."""
 
 
 def track_booking(uow: UnitOfWork, *, token: str, now: datetime | None = None) -> TrackingView:
@@ -269,6 +272,7 @@ def track_booking(uow: UnitOfWork, *, token: str, now: datetime | None = None) -
     if booking is None:
         raise NotFound("tracking_not_found", "This tracking link is not valid.")
     service = session.get(Service, booking.service_id)
+    tenant = session.get(Tenant, booking.tenant_id)
     provider = session.get(Provider, booking.provider_id) if booking.provider_id else None
     location = (
         _last_location(session, booking, provider)
@@ -288,6 +292,7 @@ def track_booking(uow: UnitOfWork, *, token: str, now: datetime | None = None) -
         vehicle=vehicle_description(booking.vehicle),
         eta_minutes=eta,
         last_location=location,
+        time_zone=tenant.timezone if tenant else "UTC",
     )
 
 

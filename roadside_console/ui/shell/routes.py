@@ -10,6 +10,8 @@ ADMIN_HOME = "/admin"
 PROVIDER_HOME = "/provider/jobs"
 PROVIDER_EARNINGS = "/provider/earnings"
 PROVIDER_PROFILE = "/provider/profile"
+PROVIDER_JOIN = "/provider/join"  # the link in a provider's invite email
+TRACK = "/track/[token]"  # the link in the customer's booking text message
 CUSTOMER_HOME = "/account/bookings"
 CUSTOMER_BOOK = "/account/book"
 
