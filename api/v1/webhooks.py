@@ -18,10 +18,13 @@ router = APIRouter(tags=["webhooks"])
 
 
 class WebhookOut(BaseModel):
-    """What became of the event: handled now, seen before, or not one we act on."""
+    """What became of the event: handled now, seen before, not one we act on, or refused.
+
+    "refused" is final (the reason is kept on the event's row): answered 200 so Stripe stops.
+    """
 
     received: Literal[True] = True
-    outcome: Literal["processed", "duplicate", "skipped"]
+    outcome: Literal["processed", "duplicate", "skipped", "refused"]
 
 
 @router.post(

@@ -3,12 +3,19 @@
 import uuid
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import func, select
 
 from api.v1.payments import get_checkout_gateway
 from roadside_console.domain.audit.models import AuditEntry
-from roadside_console.domain.payments.models import PaymentStatus, WebhookEvent
-from tests.factories import PASSWORD
+from roadside_console.domain.bookings import service as bookings
+from roadside_console.domain.payments import checkout
+from roadside_console.domain.payments.models import (
+    PaymentStatus,
+    WebhookEvent,
+    WebhookEventStatus,
+)
+from tests.factories import PASSWORD, actor_of
 from tests.payments import stripe_events as se
 from tests.payments.support import make_world, payment_of
 
@@ -198,3 +205,84 @@ async def test_checkout_answers_503_when_stripe_is_not_configured(session, clien
     # then
     assert response.status_code == 503
     assert response.json()["code"] == "card_payments_not_configured"
+
+
+def _completed_card_job(session, uow_factory, world):
+    """A completed job whose card checkout was started (the payment is pending)."""
+    booking = world.booking(session)
+    with uow_factory() as uow:
+        started = checkout.start_card_checkout(
+            uow,
+            actor=actor_of(world.customer),
+            booking_id=booking.id,
+            gateway=se.FakeCheckoutGateway(),
+            success_url="https://console.test/ok",
+            cancel_url="https://console.test/cancel",
+        )
+    with uow_factory() as uow:
+        bookings.complete_booking(uow, actor=world.provider_actor, booking_id=booking.id)
+    return started
+
+
+def _row(session, evt):
+    session.expire_all()
+    return session.exec(select(WebhookEvent).where(WebhookEvent.event_id == evt["id"])).first()
+
+
+async def test_a_refund_the_core_refuses_for_good_answers_200_so_stripe_stops_retrying(
+    session, uow_factory, client, webhook_secret
+):
+    # given a confirmed card payment with an open chargeback
+    world = make_world(session, tier=2)
+    started = _completed_card_job(session, uow_factory, world)
+    paid = await _post(client, se.event("checkout.session.completed", se.checkout_session(started)))
+    disputed = await _post(client, se.event("charge.dispute.created", se.dispute()))
+    assert [paid.json()["outcome"], disputed.json()["outcome"]] == ["processed", "processed"]
+    evt = se.event(
+        "charge.refunded", se.charge(amount=10000, amount_refunded=10000, refund_id="re_x")
+    )
+    # when Stripe reports a refund of the disputed payment
+    response = await _post(client, evt)
+    # then it is received and refused, with the reason kept for ops; the payment is untouched
+    assert response.status_code == 200
+    assert response.json() == {"received": True, "outcome": "refused"}
+    row = _row(session, evt)
+    assert row.status is WebhookEventStatus.REFUSED
+    assert row.reason == "payment_not_refundable: A disputed payment cannot be refunded."
+    payment = payment_of(session, started.payment_id)
+    assert (payment.status, payment.refunded_cents) == (PaymentStatus.DISPUTED, 0)
+    # and Stripe's redelivery is a no-op
+    replay = await _post(client, evt)
+    assert (replay.status_code, replay.json()["outcome"]) == (200, "duplicate")
+
+
+async def test_a_database_fault_answers_500_and_leaves_the_event_unclaimed_for_stripes_retry(
+    session, uow_factory, client, webhook_secret
+):
+    # given a completed card job and a database that fails while posting the ledger
+    world = make_world(session, tier=2)
+    started = _completed_card_job(session, uow_factory, world)
+    evt = se.event("checkout.session.completed", se.checkout_session(started))
+    connection = session.connection()
+
+    def fail_ledger_writes(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO LEDGER_ENTRIES"):
+            raise sa.exc.OperationalError(statement, parameters, Exception("connection lost"))
+
+    sa.event.listen(connection, "before_cursor_execute", fail_ledger_writes)
+    # when Stripe delivers the event
+    try:
+        failed = await _post(client, evt)
+    finally:
+        sa.event.remove(connection, "before_cursor_execute", fail_ledger_writes)
+    # then it is a server error, nothing was kept, and the payment still waits
+    assert failed.status_code == 500
+    assert failed.json()["code"] == "internal_error"
+    assert _row(session, evt) is None
+    assert payment_of(session, started.payment_id).status is PaymentStatus.PENDING
+    # and Stripe's retry, once the database is back, is handled in full
+    retried = await _post(client, evt)
+    assert (retried.status_code, retried.json()["outcome"]) == (200, "processed")
+    assert payment_of(session, started.payment_id).status is PaymentStatus.CONFIRMED
+    assert _row(session, evt).status is WebhookEventStatus.PROCESSED
+    assert world.report(session).reconciled

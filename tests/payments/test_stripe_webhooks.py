@@ -1,5 +1,6 @@
 """Stripe events through the domain: claimed once, each type moves money and the ledger right."""
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
@@ -8,6 +9,7 @@ from sqlmodel import Session, select
 
 from roadside_console.domain.audit.models import AuditEntry
 from roadside_console.domain.bookings import service as bookings
+from roadside_console.domain.core.errors import ValidationFailed
 from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.identity.models import User
 from roadside_console.domain.ledger.service import reconcile_tenant
@@ -290,6 +292,116 @@ def test_a_handler_failure_releases_the_claim_so_the_retry_is_handled(
     monkeypatch.setitem(webhooks.HANDLERS, "checkout.session.completed", real)
     assert _deliver(uow_factory, evt) == "processed"
     assert payment_of(session, started.payment_id).status is PaymentStatus.CONFIRMED
+
+
+def _confirmed_card_payment(session, uow_factory, world):
+    booking = world.booking(session)
+    started = _checkout(uow_factory, world, booking)
+    _complete(uow_factory, world, booking)
+    _deliver(uow_factory, se.event("checkout.session.completed", se.checkout_session(started)))
+    return started
+
+
+def test_a_refund_of_a_disputed_payment_is_refused_for_good_with_its_reason_kept_and_logged(
+    session, uow_factory, caplog
+):
+    # given a confirmed card payment under an open chargeback
+    world = make_world(session, tier=2)
+    started = _confirmed_card_payment(session, uow_factory, world)
+    _deliver(uow_factory, se.event("charge.dispute.created", se.dispute()))
+    caplog.set_level(logging.WARNING, logger=webhooks.__name__)
+    evt = se.event(
+        "charge.refunded", se.charge(amount=10000, amount_refunded=3000, refund_id="re_d")
+    )
+    # when Stripe reports a refund of it
+    outcome = _deliver(uow_factory, evt)
+    # then the event is answered, kept as refused with the reason, and nothing moved
+    assert outcome == "refused"
+    (row,) = _events(session, evt["id"])
+    assert row.status is WebhookEventStatus.REFUSED and row.tenant_id == world.ids["tenant"]
+    assert row.reason == "payment_not_refundable: A disputed payment cannot be refunded."
+    payment = payment_of(session, started.payment_id)
+    assert (payment.status, payment.refunded_cents) == (PaymentStatus.DISPUTED, 0)
+    assert session.exec(select(Refund).where(Refund.payment_id == payment.id)).all() == []
+    assert world.report(session).reconciled
+    (warning,) = [r for r in caplog.records if r.name == webhooks.__name__]
+    assert warning.levelno == logging.WARNING and evt["id"] in warning.getMessage()
+    assert "payment_not_refundable" in warning.getMessage()
+    # and a redelivery changes nothing
+    assert _deliver(uow_factory, evt) == "duplicate"
+
+
+def test_a_refund_above_what_remains_is_refused_for_good(session, uow_factory):
+    # given a confirmed $100 card payment with $40 refunded
+    world = make_world(session, tier=2)
+    started = _confirmed_card_payment(session, uow_factory, world)
+    _deliver(
+        uow_factory,
+        se.event(
+            "charge.refunded", se.charge(amount=10000, amount_refunded=4000, refund_id="re_1")
+        ),
+    )
+    # when Stripe reports $120 refunded in all
+    evt = se.event(
+        "charge.refunded", se.charge(amount=10000, amount_refunded=12000, refund_id="re_2")
+    )
+    outcome = _deliver(uow_factory, evt)
+    # then
+    assert outcome == "refused"
+    (row,) = _events(session, evt["id"])
+    assert row.status is WebhookEventStatus.REFUSED
+    assert row.reason == (
+        "refund_exceeds_refundable: At most 6000 cents of this payment can still be refunded."
+    )
+    payment = payment_of(session, started.payment_id)
+    assert (payment.status, payment.refunded_cents) == (PaymentStatus.PARTIALLY_REFUNDED, 4000)
+    assert world.report(session).reconciled
+
+
+def test_a_refund_that_overtakes_the_payments_confirmation_is_left_for_stripe_to_retry(
+    session, uow_factory
+):
+    # given a card checkout whose completion Stripe has not delivered yet
+    world = make_world(session, tier=2)
+    booking = world.booking(session)
+    started = _checkout(uow_factory, world, booking)
+    charge = se.charge(amount=10000, amount_refunded=2500, refund_id="re_early")
+    # the charge carries the payment intent's metadata, set when the checkout was created
+    charge["metadata"] = {
+        "payment_id": str(started.payment_id),
+        "tenant_id": str(world.ids["tenant"]),
+    }
+    refunded = se.event("charge.refunded", charge)
+    # when the refund arrives first
+    with pytest.raises(ValidationFailed) as refused:
+        _deliver(uow_factory, refunded)
+    # then it is an error with no claim kept, so Stripe's retry after the confirmation applies it
+    assert refused.value.code == "payment_not_refundable"
+    assert _events(session, refunded["id"]) == []
+    _deliver(uow_factory, se.event("checkout.session.completed", se.checkout_session(started)))
+    assert _deliver(uow_factory, refunded) == "processed"
+    payment = payment_of(session, started.payment_id)
+    assert (payment.status, payment.refunded_cents) == (PaymentStatus.PARTIALLY_REFUNDED, 2500)
+    assert world.report(session).reconciled
+
+
+def test_a_paid_checkout_for_an_expired_payment_is_refused_for_good(session, uow_factory):
+    # given a checkout that expired
+    world = make_world(session, tier=2)
+    booking = world.booking(session)
+    started = _checkout(uow_factory, world, booking)
+    _deliver(
+        uow_factory,
+        se.event("checkout.session.expired", se.checkout_session(started, payment_status="unpaid")),
+    )
+    # when a completion for it arrives anyway
+    evt = se.event("checkout.session.completed", se.checkout_session(started))
+    outcome = _deliver(uow_factory, evt)
+    # then
+    assert outcome == "refused"
+    (row,) = _events(session, evt["id"])
+    assert row.reason.startswith("payment_not_pending: ")
+    assert payment_of(session, started.payment_id).status is PaymentStatus.EXPIRED
 
 
 def _pg_uow(engine):

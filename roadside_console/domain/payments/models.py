@@ -94,12 +94,14 @@ class WebhookEventStatus(StrEnum):
     CLAIMED = "claimed"
     PROCESSED = "processed"
     SKIPPED = "skipped"
+    REFUSED = "refused"
 
 
 class WebhookEvent(IdMixin, table=True):
     """A payment-provider event id, claimed once so replays are no-ops.
 
-    `tenant_id` is nullable: it is learned from the event's metadata, after the claim.
+    `tenant_id` is nullable: it is learned from the event's metadata, after the claim. `reason`
+    says why an event was refused for good (the domain error's code and message).
     """
 
     __tablename__ = "webhook_events"
@@ -119,3 +121,4 @@ class WebhookEvent(IdMixin, table=True):
     payload: dict[str, Any] = json_field()
     received_at: datetime
     processed_at: datetime | None = None
+    reason: str | None = Field(default=None, max_length=500)

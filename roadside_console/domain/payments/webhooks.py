@@ -5,6 +5,12 @@ An event id is first claimed in its own short transaction (a row under the uniqu
 event is then handled in one transaction that also marks the row processed; if handling fails,
 the claim is released so Stripe's retry handles it again. A claim left behind by a crashed
 process is taken over after `STALE_CLAIM`. Events of other types are recorded as skipped.
+
+A refusal by the payment core that no retry can change (a refund of a disputed payment, more
+refunded than remains) is recorded as refused with its reason, logged as a warning and answered
+as received: Stripe would otherwise retry it for days. A refund or dispute naming a payment whose
+confirmation has not been handled yet is the exception: Stripe does not order deliveries, so that
+refusal is answered as an error and the retry, after the confirmation, succeeds.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from sqlmodel import Session, select
 
 from roadside_console.domain.audit.service import record_audit
 from roadside_console.domain.core.clock import utc_now
+from roadside_console.domain.core.errors import DomainError
 from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.payments import service as payments
 from roadside_console.domain.payments.models import (
@@ -39,6 +46,8 @@ STALE_CLAIM = timedelta(minutes=5)
 PROCESSED = "processed"
 DUPLICATE = "duplicate"
 SKIPPED = "skipped"
+REFUSED = "refused"
+AFTER_CONFIRMATION = frozenset({"charge.refunded", "charge.dispute.created"})
 
 Event = dict[str, Any]
 Handler = Callable[[UnitOfWork, Payment, dict[str, Any], datetime], None]
@@ -47,7 +56,11 @@ Handler = Callable[[UnitOfWork, Payment, dict[str, Any], datetime], None]
 def handle_stripe_event(
     uow_factory: Callable[[], UnitOfWork], event: Event, *, now: datetime | None = None
 ) -> str:
-    """Process a verified Stripe event once; answer "processed", "duplicate" or "skipped"."""
+    """Process a verified Stripe event once.
+
+    Answers "processed", "duplicate", "skipped" (not ours) or "refused" (recorded, final). A
+    domain error a retry may fix, and any other failure, propagate with the claim released.
+    """
     now = now or utc_now()
     handler = HANDLERS.get(str(event.get("type")))
     claim_id = _claim(uow_factory, event, handled=handler is not None, now=now)
@@ -65,7 +78,14 @@ def handle_stripe_event(
                 return SKIPPED
             # Marked first: handlers that run a committing use case commit the mark with it.
             _finish(uow.session, claim_id, now, tenant_id=payment.tenant_id)
-            handler(uow, payment, obj, now)
+            try:
+                handler(uow, payment, obj, now)
+            except DomainError as error:
+                uow.rollback()
+                if _retry_may_help(event, payment):
+                    raise
+                _refuse(uow, claim_id, event, payment, error, now)
+                return REFUSED
             uow.commit()
             return PROCESSED
     except BaseException:
@@ -122,11 +142,49 @@ def _finish(
     *,
     status: WebhookEventStatus = WebhookEventStatus.PROCESSED,
     tenant_id: uuid.UUID | None = None,
+    reason: str | None = None,
 ) -> None:
     session.execute(
         update(WebhookEvent)
         .where(WebhookEvent.id == claim_id)  # type: ignore[arg-type]
-        .values(status=status, processed_at=now, tenant_id=tenant_id)
+        .values(status=status, processed_at=now, tenant_id=tenant_id, reason=reason)
+    )
+
+
+def _retry_may_help(event: Event, payment: Payment) -> bool:
+    """Tell whether a refused event may succeed later: its payment is not confirmed yet.
+
+    Called after the rollback, so the payment's status is read afresh.
+    """
+    return event.get("type") in AFTER_CONFIRMATION and payment.status is PaymentStatus.PENDING
+
+
+def _refuse(
+    uow: UnitOfWork,
+    claim_id: uuid.UUID,
+    event: Event,
+    payment: Payment,
+    error: DomainError,
+    now: datetime,
+) -> None:
+    """Record a final refusal on the event's row (nothing else of the handler is kept)."""
+    reason = f"{error.code}: {error.message}"[:500]
+    _finish(
+        uow.session,
+        claim_id,
+        now,
+        status=WebhookEventStatus.REFUSED,
+        tenant_id=payment.tenant_id,
+        reason=reason,
+    )
+    uow.commit()
+    log.warning(
+        "stripe event %s (%s) refused for payment %s: %s",
+        event.get("id"),
+        event.get("type"),
+        payment.id,
+        reason,
+        extra={"event_id": event.get("id"), "payment_id": str(payment.id), "code": error.code},
     )
 
 
