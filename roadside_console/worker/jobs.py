@@ -33,8 +33,7 @@ from roadside_console.domain.notifications.service import (
     Sender,
     deliver_due_messages,
 )
-from roadside_console.domain.providers.schemas import LocationPurgeReport
-from roadside_console.domain.providers.service import purge_old_locations
+from roadside_console.domain.providers.service import run_location_purge
 from roadside_console.integrations.senders import build_senders
 
 UowFactory = Callable[[], UnitOfWork]
@@ -141,12 +140,6 @@ def purge_expired_auth_rows(uow_factory: UowFactory, now: datetime) -> PurgeRepo
         return purge_auth_rows(uow, now=now)
 
 
-def purge_provider_locations(uow_factory: UowFactory, now: datetime) -> LocationPurgeReport:
-    """Delete one batch of location points older than `LOCATION_RETENTION_DAYS`."""
-    with uow_factory() as uow:
-        return purge_old_locations(uow, now=now)
-
-
 @dataclass(frozen=True)
 class ApiPurgeReport:
     """How many expired idempotency keys and rate-limit counters the purge deleted."""
@@ -167,6 +160,6 @@ def purge_expired_api_rows(uow_factory: UowFactory, now: datetime) -> ApiPurgeRe
 register_job("deliver_outbox", EVERY_POLL, DeliverOutbox())
 register_job("purge_expired_auth_rows", HOUR, purge_expired_auth_rows)
 register_job("purge_expired_api_rows", HOUR, purge_expired_api_rows)
-register_job("purge_provider_locations", HOUR, purge_provider_locations)
+register_job("purge_provider_locations", HOUR, run_location_purge)  # LOCATION_RETENTION_DAYS
 register_job("expire_offers", 5, run_offer_expiry)  # offers live 60 s: at most 5 s late
 register_job("dispatch_ready_bookings", EVERY_POLL, run_first_dispatch)

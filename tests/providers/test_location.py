@@ -155,11 +155,10 @@ def test_points_older_than_the_retention_are_purged_and_newer_ones_kept(session,
     for provider in providers:
         for age in (timedelta(days=8), timedelta(days=7, minutes=-1), timedelta(hours=1)):
             _point(session, provider, age)
-    # when the purge runs with the default retention of 7 days
-    with uow_factory() as uow:
-        report = service.purge_old_locations(uow, now=NOW)
+    # when the worker's purge runs with the default retention of 7 days
+    report = service.run_location_purge(uow_factory, NOW)
     # then only the 8-day-old points are gone, in every tenant
-    assert (report.deleted, report.has_more) == (2, False)
+    assert (report.deleted, report.next_provider_id) == (2, None)
     for provider in providers:
         assert [p.recorded_at for p in trail_of(session, provider)] == [
             NOW - timedelta(days=7, minutes=-1),
@@ -174,27 +173,42 @@ def test_the_retention_is_a_setting(session, uow_factory, monkeypatch):
     _point(session, provider, timedelta(days=2))
     _point(session, provider, timedelta(hours=2))
     # when the purge runs
-    with uow_factory() as uow:
-        report = service.purge_old_locations(uow, now=NOW)
+    report = service.run_location_purge(uow_factory, NOW)
     # then the two-day-old point is gone
     assert report.deleted == 1
     assert [p.recorded_at for p in trail_of(session, provider)] == [NOW - timedelta(hours=2)]
 
 
-def test_a_large_purge_goes_in_batches_and_asks_to_run_again(session, uow_factory):
-    # given three old points
-    provider = make_provider(session, make_tenant(session))
-    for days in (10, 11, 12):
-        _point(session, provider, timedelta(days=days))
-    # when the purge deletes at most two per run
+def test_the_purge_goes_through_the_providers_in_chunks(session, uow_factory):
+    # given three providers with an old point each
+    tenant = make_tenant(session)
+    providers = [make_provider(session, tenant) for _ in range(3)]
+    for provider in providers:
+        _point(session, provider, timedelta(days=10))
+    # when one chunk of two providers is purged, then the rest from where it stopped
     with uow_factory() as uow:
-        first = service.purge_old_locations(uow, now=NOW, batch_size=2)
+        first = service.purge_old_locations(uow, now=NOW, providers=2)
     with uow_factory() as uow:
-        second = service.purge_old_locations(uow, now=NOW, batch_size=2)
-    # then the first run asks for more and the second finishes
-    assert (first.deleted, first.has_more) == (2, True)
-    assert (second.deleted, second.has_more) == (1, False)
-    assert trail_of(session, provider) == []
+        rest = service.purge_old_locations(
+            uow, now=NOW, providers=2, after_provider_id=first.next_provider_id
+        )
+    # then the first chunk says where to go on, and the second finishes
+    assert first.deleted == 2 and first.next_provider_id is not None
+    assert (rest.deleted, rest.next_provider_id) == (1, None)
+    assert all(trail_of(session, provider) == [] for provider in providers)
+
+
+def test_the_worker_job_walks_every_chunk_in_one_run(session, uow_factory):
+    # given five providers with old points
+    tenant = make_tenant(session)
+    providers = [make_provider(session, tenant) for _ in range(5)]
+    for provider in providers:
+        _point(session, provider, timedelta(days=9))
+    # when the job runs in chunks of two providers
+    report = service.run_location_purge(uow_factory, NOW, providers=2)
+    # then every old point is gone
+    assert report.deleted == 5
+    assert all(trail_of(session, provider) == [] for provider in providers)
 
 
 def test_the_worker_purges_old_points_every_hour():

@@ -28,10 +28,10 @@ class AvailabilityView:
 
 @dataclass(frozen=True, slots=True)
 class LocationPurgeReport:
-    """One pass of the retention purge; `has_more` asks the worker to go again at once."""
+    """What the retention purge deleted; `next_provider_id` is where a chunked pass goes on."""
 
     deleted: int
-    has_more: bool = False
+    next_provider_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)

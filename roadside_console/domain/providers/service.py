@@ -13,6 +13,7 @@ store a point. Points are tied to the provider's job in progress and purged afte
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -40,7 +41,7 @@ from roadside_console.domain.providers.schemas import (
 )
 
 S = BookingStatus
-PURGE_BATCH = 10_000
+PURGE_PROVIDERS = 500
 
 _P = Provider.__table__  # type: ignore[attr-defined]
 _L = ProviderLocation.__table__  # type: ignore[attr-defined]
@@ -183,32 +184,72 @@ def record_location(
     )
 
 
+@lru_cache(maxsize=1)
+def _purge_statement() -> Any:
+    """DELETE one provider's points older than the cutoff: a range of the (provider, time) index."""
+    bind = sa.bindparam
+    return sa.delete(_L).where(
+        _L.c.provider_id == bind("old_provider_id", type_=sa.Uuid),
+        _L.c.recorded_at < bind("old_cutoff", type_=_L.c.recorded_at.type),
+    )
+
+
 def purge_old_locations(
     uow: UnitOfWork,
     *,
     now: datetime | None = None,
     retention_days: int | None = None,
-    batch_size: int = PURGE_BATCH,
+    after_provider_id: uuid.UUID | None = None,
+    providers: int = PURGE_PROVIDERS,
 ) -> LocationPurgeReport:
-    """Delete one batch of trail points older than the retention (system job, every tenant).
+    """Delete the old points of the next `providers` providers (by id, every tenant), in one go.
 
-    Walks the (provider, time) index provider by provider, so no index on time alone is needed;
-    a full batch says `has_more` and the worker runs again at once.
+    One DELETE per provider walks the (provider, time) index, so no index on time alone is
+    needed and the planner never scans the whole trail; `next_provider_id` says where to go on.
     """
     now = now or utc_now()
     days = retention_days if retention_days is not None else get_settings().location_retention_days
     cutoff = now - timedelta(days=days)
-    doomed = (
-        sa.select(_L.c.id)
-        .select_from(_P.join(_L, _L.c.provider_id == _P.c.id))
-        .where(_L.c.recorded_at < cutoff)
-        .limit(batch_size)
-    )
-    deleted = uow.session.execute(
-        sa.delete(_L).where(_L.c.id.in_(doomed.scalar_subquery()))
-    ).rowcount  # type: ignore[attr-defined]
+    session = uow.session
+    chunk = sa.select(_P.c.id).order_by(_P.c.id).limit(providers)
+    if after_provider_id is not None:
+        chunk = chunk.where(_P.c.id > after_provider_id)
+    provider_ids = list(session.execute(chunk).scalars())
+    deleted = 0
+    for provider_id in provider_ids:
+        result = session.execute(
+            _purge_statement(), {"old_provider_id": provider_id, "old_cutoff": cutoff}
+        )
+        deleted += result.rowcount  # type: ignore[attr-defined]
     uow.commit()
-    return LocationPurgeReport(deleted=int(deleted), has_more=deleted >= batch_size)
+    return LocationPurgeReport(
+        deleted=deleted,
+        next_provider_id=provider_ids[-1] if len(provider_ids) == providers else None,
+    )
+
+
+def run_location_purge(
+    uow_factory: Callable[[], UnitOfWork],
+    now: datetime,
+    *,
+    retention_days: int | None = None,
+    providers: int = PURGE_PROVIDERS,
+) -> LocationPurgeReport:
+    """The worker job: purge every provider's old points, one transaction per chunk."""
+    deleted, after = 0, None
+    while True:
+        with uow_factory() as uow:
+            report = purge_old_locations(
+                uow,
+                now=now,
+                retention_days=retention_days,
+                after_provider_id=after,
+                providers=providers,
+            )
+        deleted += report.deleted
+        if report.next_provider_id is None:
+            return LocationPurgeReport(deleted=deleted)
+        after = report.next_provider_id
 
 
 # --- availability -----------------------------------------------------------------------------
