@@ -8,14 +8,19 @@ from __future__ import annotations
 import reflex as rx
 
 from api.app import create_api
+from roadside_console.domain import models  # noqa: F401  (every table mapped before the first query)
 from roadside_console.domain.core.settings import get_settings
 from roadside_console.observability import configure_logging
 from roadside_console.ui.admin.placeholders import PLANNED_PAGES, make_placeholder
 from roadside_console.ui.auth.join import JoinState, join_page
 from roadside_console.ui.auth.login import forbidden_page, login_page
+from roadside_console.ui.bookings.detail import BookingDetailState, booking_detail_page
+from roadside_console.ui.bookings.new import PhoneBookingState, phone_booking_page
 from roadside_console.ui.bookings.page import BookingsState, bookings_page
 from roadside_console.ui.customer.pages import MyBookingsState, book_page, my_bookings_page
 from roadside_console.ui.dashboard.page import DashboardState, dashboard_page
+from roadside_console.ui.payments.page import PaymentsState, payments_page
+from roadside_console.ui.payouts.page import PayoutsState, payouts_page
 from roadside_console.ui.provider_portal.pages import (
     ProviderJobsState,
     provider_earnings_page,
@@ -61,6 +66,30 @@ app.add_page(
     route="/admin/bookings",
     title="Bookings · RoadSide Console",
     on_load=[SessionState.guard_admin_page, BookingsState.load],
+)
+app.add_page(
+    phone_booking_page,
+    route=routes.ADMIN_NEW_BOOKING,
+    title="New phone booking · RoadSide Console",
+    on_load=[SessionState.guard_booking_desk, PhoneBookingState.load],
+)
+app.add_page(
+    booking_detail_page,
+    route=routes.ADMIN_BOOKING,
+    title="Booking · RoadSide Console",
+    on_load=[SessionState.guard_bookings, BookingDetailState.load],
+)
+app.add_page(
+    payments_page,
+    route=routes.ADMIN_PAYMENTS,
+    title="Payments · RoadSide Console",
+    on_load=[SessionState.guard_admin_page, PaymentsState.load],
+)
+app.add_page(
+    payouts_page,
+    route=routes.ADMIN_PAYOUTS,
+    title="Payouts · RoadSide Console",
+    on_load=[SessionState.guard_admin_page, PayoutsState.load],
 )
 for path, title, description in PLANNED_PAGES:
     app.add_page(

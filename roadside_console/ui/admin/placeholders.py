@@ -36,12 +36,6 @@ PLANNED_PAGES: list[tuple[str, str, str]] = [
         "Trust tiers",
         "Promote or demote customers between payment trust tiers, with a reason.",
     ),
-    ("/admin/payments", "Payments", "Confirm manual payments and issue full or partial refunds."),
-    (
-        "/admin/payouts",
-        "Payouts",
-        "Run payout batches with progress, export bank-transfer CSV, see clawbacks.",
-    ),
     ("/admin/b2b", "B2B accounts", "Business accounts, their contracts and API keys."),
     ("/admin/invoices", "Invoices", "Monthly invoices to B2B accounts, as PDF."),
     ("/admin/reports", "Reports", "Revenue by day, service and method, with CSV exports."),

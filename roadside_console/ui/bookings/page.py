@@ -8,12 +8,15 @@ import reflex as rx
 
 from roadside_console.domain.bookings.models import BookingStatus
 from roadside_console.domain.bookings.queries import BookingFilters, list_bookings, service_options
+from roadside_console.domain.core.auth import ROLE_PERMISSIONS, Permission, Role
 from roadside_console.domain.core.money import format_cents
 from roadside_console.ui.components.common import empty_state, status_badge
+from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.session import SessionState
 
 PAGE_SIZE = 25
+BOOKING_ROLES = [r.value for r in Role if ROLE_PERMISSIONS[r] >= {Permission.MANAGE_BOOKINGS}]
 STATUS_OPTIONS = [status.value for status in BookingStatus]
 ANY = "any"
 
@@ -30,6 +33,11 @@ class BookingsState(SessionState):
     services: list[list[str]] = []
     loaded: bool = False
     error: str = ""
+
+    @rx.var
+    def can_book(self) -> bool:
+        """Whether the signed-in role may take phone bookings (the button only; the use case checks)."""
+        return self.user_role in BOOKING_ROLES
 
     @rx.var
     def page_count(self) -> int:
@@ -151,7 +159,16 @@ def _filters() -> rx.Component:
             value=BookingsState.service_id,
             on_change=BookingsState.set_service_filter,
         ),
+        rx.spacer(),
+        rx.cond(
+            BookingsState.can_book,
+            rx.link(
+                rx.button(rx.icon("phone-call", size=16), "New phone booking"),
+                href=routes.ADMIN_NEW_BOOKING,
+            ),
+        ),
         spacing="3",
+        width="100%",
         wrap="wrap",
         align="center",
     )
@@ -159,7 +176,13 @@ def _filters() -> rx.Component:
 
 def _row(row: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(row["reference"], weight="medium")),
+        rx.table.cell(
+            rx.link(
+                row["reference"],
+                href=routes.ADMIN_BOOKINGS + "/" + row["id"].to(str),
+                weight="medium",
+            )
+        ),
         rx.table.cell(row["created"]),
         rx.table.cell(row["service"]),
         rx.table.cell(status_badge(row["status"])),

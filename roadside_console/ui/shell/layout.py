@@ -65,8 +65,10 @@ def _user_box() -> rx.Component:
     )
 
 
-def admin_page(title: str) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
-    """Wrap an admin page body in the sidebar layout with a page heading."""
+def admin_page(
+    title: str | rx.Var[str],
+) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
+    """Wrap an admin page body in the sidebar layout with a page heading (text or a state var)."""
 
     def decorate(body: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
         def page() -> rx.Component:

@@ -7,6 +7,11 @@ from roadside_console.domain.core.auth import Role
 LOGIN = "/login"
 FORBIDDEN = "/forbidden"
 ADMIN_HOME = "/admin"
+ADMIN_BOOKINGS = "/admin/bookings"
+ADMIN_NEW_BOOKING = "/admin/bookings/new"
+ADMIN_BOOKING = "/admin/bookings/[booking_id]"
+ADMIN_PAYMENTS = "/admin/payments"
+ADMIN_PAYOUTS = "/admin/payouts"
 PROVIDER_HOME = "/provider/jobs"
 PROVIDER_EARNINGS = "/provider/earnings"
 PROVIDER_PROFILE = "/provider/profile"
@@ -22,6 +27,11 @@ HOME_BY_ROLE: dict[Role, str] = {
     Role.PROVIDER: PROVIDER_HOME,
     Role.CUSTOMER: CUSTOMER_HOME,
 }
+
+
+def booking_path(booking_id: str) -> str:
+    """Return the console URL of one booking."""
+    return f"{ADMIN_BOOKINGS}/{booking_id}"
 
 
 def home_for(role: Role) -> str:

@@ -85,6 +85,16 @@ class SessionState(rx.State):
         return await self._guard(permission_for(self.router.url.path))
 
     @rx.event
+    async def guard_bookings(self) -> rx.event.EventSpec | None:
+        """Let in staff who may see bookings (a booking's own page)."""
+        return await self._guard(Permission.VIEW_BOOKINGS)
+
+    @rx.event
+    async def guard_booking_desk(self) -> rx.event.EventSpec | None:
+        """Let in staff who may create and change bookings (the phone-booking form)."""
+        return await self._guard(Permission.MANAGE_BOOKINGS)
+
+    @rx.event
     async def guard_provider(self) -> rx.event.EventSpec | None:
         """Let providers into the portal."""
         return await self._guard(Permission.PROVIDER_PORTAL)
