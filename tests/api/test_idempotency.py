@@ -221,3 +221,19 @@ async def test_ten_parallel_requests_with_one_key_run_the_route_once_on_postgres
             scope = hashlib.sha256(caller.encode()).hexdigest()
             session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.scope == scope))
             session.commit()
+
+
+async def test_an_oversized_body_with_a_key_is_a_413_and_leaves_the_key_unused(uow_factory):
+    # given an app that takes bodies up to 100 bytes
+    api = create_api(max_body_bytes=100)
+    api.dependency_overrides[get_uow] = uow_factory
+    orders = OrdersRoute(api)
+    async with client_for(api) as client:
+        # when
+        too_big = await client.post(ORDERS, json={"note": "x" * 200}, headers=_key())
+        small = await client.post(ORDERS, json={"note": "x"}, headers=_key())
+    # then
+    assert too_big.status_code == 413
+    assert too_big.json()["code"] == "request_too_large"
+    assert small.status_code == 201
+    assert len(orders.runs) == 1

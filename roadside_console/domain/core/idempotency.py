@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, col
 
 from roadside_console.domain.core.errors import Conflict, ValidationFailed
@@ -108,27 +108,12 @@ def claim_key(
     """
     claim_id = uuid.uuid4()
     for _ in range(3):
-        try:
-            uow.session.execute(
-                sa.insert(IdempotencyKey).values(
-                    id=claim_id,
-                    scope=scope,
-                    key=key,
-                    request_method=request.method,
-                    request_path=request.path,
-                    request_sha256=request.body_sha256,
-                    response_headers={},
-                    created_at=now,
-                )
-            )
-            uow.commit()
+        if _insert_claim(uow, claim_id=claim_id, scope=scope, key=key, request=request, now=now):
             return claim_id
-        except IntegrityError:
-            uow.rollback()
         existing = _find(uow, scope=scope, key=key)
         if existing is None:
             continue  # released between our insert and our read: try again
-        if _drop_if_expired(uow, existing, now=now):
+        if _is_stale(existing, now=now) and _drop_if_stale(uow, existing, now=now):
             continue
         if (existing.request_method, existing.request_path, existing.request_sha256) != (
             request.method,
@@ -187,6 +172,39 @@ def purge_expired_keys(uow: UnitOfWork, *, now: datetime) -> int:
     return deleted
 
 
+def _insert_claim(
+    uow: UnitOfWork,
+    *,
+    claim_id: uuid.UUID,
+    scope: str,
+    key: str,
+    request: RequestFingerprint,
+    now: datetime,
+) -> bool:
+    """Insert the claim unless the key exists (waiting for an in-flight insert of it)."""
+    dialect = sqlite if uow.session.get_bind().dialect.name == "sqlite" else postgresql
+    table = IdempotencyKey.__table__  # type: ignore[attr-defined]
+    inserted = uow.session.execute(
+        dialect.insert(table)
+        .values(
+            id=claim_id,
+            scope=scope,
+            key=key,
+            request_method=request.method,
+            request_path=request.path,
+            request_sha256=request.body_sha256,
+            response_headers={},
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=[table.c.scope, table.c.key])
+        .returning(table.c.id)
+    ).first()
+    if inserted is None:
+        return False
+    uow.commit()
+    return True
+
+
 def _find(uow: UnitOfWork, *, scope: str, key: str) -> IdempotencyKey | None:
     return uow.session.execute(
         sa.select(IdempotencyKey)
@@ -195,8 +213,15 @@ def _find(uow: UnitOfWork, *, scope: str, key: str) -> IdempotencyKey | None:
     ).scalar_one_or_none()
 
 
-def _drop_if_expired(uow: UnitOfWork, existing: IdempotencyKey, *, now: datetime) -> bool:
-    """Delete a key past its lifetime (not purged yet) or a claim abandoned by a crash."""
+def _is_stale(existing: IdempotencyKey, *, now: datetime) -> bool:
+    """Tell whether a key is past its lifetime (not purged yet) or abandoned by a crash."""
+    if existing.created_at < now - KEY_TTL:
+        return True
+    return existing.status_code is None and existing.created_at < now - STALE_CLAIM
+
+
+def _drop_if_stale(uow: UnitOfWork, existing: IdempotencyKey, *, now: datetime) -> bool:
+    """Delete a stale key, unless another request replaced it in the meantime."""
     expired = col(IdempotencyKey.created_at) < now - KEY_TTL
     abandoned = sa.and_(
         col(IdempotencyKey.status_code).is_(None),
