@@ -1,28 +1,93 @@
-"""Admin dashboard: today's and this month's headline numbers from the database."""
+"""Admin dashboard: headline numbers, the last 30 days as charts, and the manual-dispatch queue."""
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import datetime
+
+import plotly.graph_objects as go
 import reflex as rx
 
+from roadside_console.domain.core.auth import ROLE_PERMISSIONS, Permission, Role
+from roadside_console.domain.core.clock import utc_now
 from roadside_console.domain.core.money import format_cents
+from roadside_console.domain.dispatch.queries import manual_dispatch_queue
 from roadside_console.domain.reports.dashboard import dashboard_kpis
-from roadside_console.ui.components.common import kpi_card, placeholder_notice
+from roadside_console.domain.reports.trends import TREND_DAYS, dashboard_trends
+from roadside_console.ui.components.charts import bar_chart, chart_card
+from roadside_console.ui.components.common import empty_state, kpi_card
+from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.shell.layout import admin_page
+from roadside_console.ui.shell.routes import booking_path
 from roadside_console.ui.shell.session import SessionState
+
+QUEUE_LIMIT = 10
+DISPATCH_ROLES = [r.value for r in Role if Permission.DISPATCH in ROLE_PERMISSIONS[r]]
+
+
+@dataclasses.dataclass(frozen=True)
+class TrendPoint:
+    """One day of the charts."""
+
+    day: str
+    bookings: int
+    net_cents: int
+
+
+@dataclasses.dataclass(frozen=True)
+class QueueLine:
+    """A booking waiting for a dispatcher, as the dashboard lists it."""
+
+    link: str
+    reference: str
+    service: str
+    contact: str
+    address: str
+    waiting: str
+    since: str
+    reason: str
+
+
+def waiting_for(since: datetime, now: datetime) -> str:
+    """Say how long something has waited: "4 min", "2 h 05 min", "3 d"."""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 24 * 60:
+        return f"{minutes // 60} h {minutes % 60:02d} min"
+    return f"{minutes // (24 * 60)} d"
 
 
 class DashboardState(SessionState):
-    """The KPI figures, already formatted for display."""
+    """The KPI figures, the chart points and the queue, already formatted for display."""
 
     bookings_today: str = "—"
     active_jobs: str = "—"
     revenue_month: str = "—"
     providers_online: str = "—"
+    trend: list[TrendPoint] = []
+    queue: list[QueueLine] = []
+    queue_loaded: bool = False
     error: str = ""
+
+    @rx.var
+    def can_dispatch(self) -> bool:
+        """Whether the signed-in role works the dispatch queue (the list only; the query checks)."""
+        return self.user_role in DISPATCH_ROLES
+
+    @rx.var
+    def bookings_figure(self) -> go.Figure:
+        """Bookings created per day."""
+        return bar_chart([p.day for p in self.trend], [p.bookings for p in self.trend])
+
+    @rx.var
+    def revenue_figure(self) -> go.Figure:
+        """Net revenue per day."""
+        return bar_chart([p.day for p in self.trend], [p.net_cents for p in self.trend], money=True)
 
     @rx.event
     async def load(self) -> None:
-        """Fetch the KPIs for the signed-in user's tenant."""
+        """Fetch the KPIs, the last 30 days and, for dispatchers, the manual queue."""
         kpis, self.error = await self.run_as_user(dashboard_kpis)
         if kpis is None:
             return
@@ -30,38 +95,131 @@ class DashboardState(SessionState):
         self.active_jobs = str(kpis.active_jobs)
         self.revenue_month = format_cents(kpis.revenue_month_cents)
         self.providers_online = str(kpis.providers_online)
+        trends, self.error = await self.run_as_user(dashboard_trends)
+        if trends is not None:
+            self.trend = [
+                TrendPoint(d.day.strftime("%b %d"), d.bookings, d.net_revenue_cents)
+                for d in trends.days
+            ]
+        if self.can_dispatch and trends is not None:
+            await self._fetch_queue(trends.timezone)
+
+    async def _fetch_queue(self, tz: str) -> None:
+        rows, error = await self.run_as_user(manual_dispatch_queue, limit=QUEUE_LIMIT)
+        self.queue_loaded = True
+        if rows is None:
+            self.error = self.error or error
+            return
+        now = utc_now()
+        self.queue = [
+            QueueLine(
+                link=booking_path(str(r.booking_id)),
+                reference=r.reference,
+                service=r.service_name,
+                contact=r.contact_name,
+                address=r.address,
+                waiting=waiting_for(r.waiting_since, now),
+                since=local_time(r.waiting_since, tz),
+                reason=r.reason or f"{r.attempts} dispatch attempts",
+            )
+            for r in rows
+        ]
+
+
+S = DashboardState
+
+
+def _queue_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(row.reference, href=row.link, weight="medium")),
+        rx.table.cell(row.service),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(row.contact, size="2"),
+                rx.text(row.address, size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(row.waiting, size="2", weight="medium"),
+                rx.text("since ", row.since, size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(rx.text(row.reason, size="2")),
+    )
+
+
+def _manual_queue() -> rx.Component:
+    headers = ["Booking", "Service", "Customer", "Waiting", "Why"]
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.icon("siren", size=18, color=rx.color("red", 9)),
+                rx.heading("Needs manual dispatch", size="4"),
+                rx.badge(S.queue.length(), color_scheme="red", variant="soft"),
+                align="center",
+                spacing="2",
+            ),
+            rx.text(
+                f"Bookings automatic dispatch gave up on, longest waiting first (up to "
+                f"{QUEUE_LIMIT}). Open one to assign a provider.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.cond(
+                S.queue.length() > 0,
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(*[rx.table.column_header_cell(h) for h in headers])
+                    ),
+                    rx.table.body(rx.foreach(S.queue, _queue_row)),
+                    width="100%",
+                    size="1",
+                    id="manual-queue",
+                ),
+                rx.cond(
+                    S.queue_loaded,
+                    empty_state("Nothing is waiting: automatic dispatch has it covered.", "check"),
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        id="manual-queue-card",
+    )
 
 
 @admin_page("Dashboard")
 def dashboard_page() -> rx.Component:
-    """KPI cards; charts and queues arrive with the console issue."""
+    """KPI cards, the manual-dispatch queue for dispatchers, then the 30-day charts."""
     return rx.vstack(
-        rx.cond(DashboardState.error != "", rx.callout(DashboardState.error, color_scheme="red")),
+        rx.cond(
+            S.error != "",
+            rx.callout(S.error, icon="triangle-alert", color_scheme="red", id="error"),
+        ),
         rx.grid(
-            kpi_card(
-                "Bookings today",
-                DashboardState.bookings_today,
-                "calendar-check",
-                "kpi-bookings-today",
-            ),
-            kpi_card("Active jobs", DashboardState.active_jobs, "wrench", "kpi-active-jobs"),
-            kpi_card(
-                "Revenue this month",
-                DashboardState.revenue_month,
-                "dollar-sign",
-                "kpi-revenue-month",
-            ),
-            kpi_card(
-                "Providers online", DashboardState.providers_online, "radio", "kpi-providers-online"
-            ),
+            kpi_card("Bookings today", S.bookings_today, "calendar-check", "kpi-bookings-today"),
+            kpi_card("Active jobs", S.active_jobs, "wrench", "kpi-active-jobs"),
+            kpi_card("Revenue this month", S.revenue_month, "dollar-sign", "kpi-revenue-month"),
+            kpi_card("Providers online", S.providers_online, "radio", "kpi-providers-online"),
             columns=rx.breakpoints(initial="1", sm="2", lg="4"),
             spacing="4",
             width="100%",
         ),
-        placeholder_notice(
-            "Charts and the manual-dispatch queue",
-            "Bookings-per-day and revenue charts, average time to dispatch, and alerts will "
-            "appear here.",
+        rx.cond(S.can_dispatch, _manual_queue()),
+        rx.grid(
+            chart_card(
+                f"Bookings per day (last {TREND_DAYS} days)", S.bookings_figure, "chart-bookings"
+            ),
+            chart_card(
+                f"Net revenue per day (last {TREND_DAYS} days)", S.revenue_figure, "chart-revenue"
+            ),
+            columns=rx.breakpoints(initial="1", lg="2"),
+            spacing="4",
+            width="100%",
         ),
         spacing="5",
         width="100%",
