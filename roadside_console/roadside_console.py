@@ -12,6 +12,7 @@ from roadside_console.domain import models  # noqa: F401  (every table mapped be
 from roadside_console.domain.core.settings import get_settings
 from roadside_console.observability import configure_logging
 from roadside_console.ui.admin.placeholders import PLANNED_PAGES, make_placeholder
+from roadside_console.ui.audit.page import AuditState, audit_page
 from roadside_console.ui.auth.join import JoinState, join_page
 from roadside_console.ui.auth.login import forbidden_page, login_page
 from roadside_console.ui.bookings.detail import BookingDetailState, booking_detail_page
@@ -21,12 +22,14 @@ from roadside_console.ui.customer.pages import MyBookingsState, book_page, my_bo
 from roadside_console.ui.dashboard.page import DashboardState, dashboard_page
 from roadside_console.ui.payments.page import PaymentsState, payments_page
 from roadside_console.ui.payouts.page import PayoutsState, payouts_page
+from roadside_console.ui.pricing.page import PricingState, pricing_page
 from roadside_console.ui.provider_portal.pages import (
     ProviderJobsState,
     provider_earnings_page,
     provider_jobs_page,
     provider_profile_page,
 )
+from roadside_console.ui.reports.page import ReportsState, reports_page
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.session import SessionState
 from roadside_console.ui.tracking.page import TrackingState, tracking_page
@@ -90,6 +93,24 @@ app.add_page(
     route=routes.ADMIN_PAYOUTS,
     title="Payouts · RoadSide Console",
     on_load=[SessionState.guard_admin_page, PayoutsState.load],
+)
+app.add_page(
+    pricing_page,
+    route="/admin/pricing",
+    title="Pricing · RoadSide Console",
+    on_load=[SessionState.guard_admin_page, PricingState.load],
+)
+app.add_page(
+    reports_page,
+    route="/admin/reports",
+    title="Reports · RoadSide Console",
+    on_load=[SessionState.guard_admin_page, ReportsState.load],
+)
+app.add_page(
+    audit_page,
+    route="/admin/audit",
+    title="Audit log · RoadSide Console",
+    on_load=[SessionState.guard_admin_page, AuditState.load],
 )
 for path, title, description in PLANNED_PAGES:
     app.add_page(

@@ -27,19 +27,12 @@ PLANNED_PAGES: list[tuple[str, str, str]] = [
         "Search customers, see their bookings, trust tier, referral code and credit.",
     ),
     (
-        "/admin/pricing",
-        "Pricing",
-        "Service catalog, time blocks, storm mode and a price calculator.",
-    ),
-    (
         "/admin/trust",
         "Trust tiers",
         "Promote or demote customers between payment trust tiers, with a reason.",
     ),
     ("/admin/b2b", "B2B accounts", "Business accounts, their contracts and API keys."),
     ("/admin/invoices", "Invoices", "Monthly invoices to B2B accounts, as PDF."),
-    ("/admin/reports", "Reports", "Revenue by day, service and method, with CSV exports."),
-    ("/admin/audit", "Audit log", "Who did what, when and why, filterable."),
     (
         "/admin/settings",
         "Settings",
