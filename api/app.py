@@ -24,6 +24,7 @@ from api.middleware import (
     SecurityHeadersMiddleware,
     default_security_headers,
 )
+from api.openapi import install_middleware_openapi
 from api.rate_limits import (
     CounterStore,
     RateLimiter,
@@ -101,6 +102,7 @@ def create_api(
     app.include_router(v1.router)
     install_error_handlers(app)
     install_problem_openapi(app)
+    install_middleware_openapi(app)
 
     def uow_factory() -> UnitOfWork:
         # The route's own factory, so a test's override of `get_uow` covers the middleware too.
