@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from roadside_console.domain.bookings import service as bookings
 from roadside_console.domain.core.errors import ValidationFailed
 from roadside_console.domain.core.uow import UnitOfWork
+from roadside_console.domain.identity.models import User
 from roadside_console.domain.ledger.service import reconcile_tenant
 from roadside_console.domain.payments import service as payments
 from roadside_console.domain.payments.models import Payment, PaymentMethod, Refund
@@ -103,5 +104,40 @@ def test_completing_and_confirming_at_once_on_postgresql_creates_the_payout_once
             ).all()
             assert len(earnings) == 1
             assert reconcile_tenant(session, tenant_id=world.ids["tenant"]).reconciled
+    finally:
+        _cleanup(pg_engine, world.ids["tenant"])
+
+
+def test_two_payments_of_one_customer_confirmed_at_once_on_postgresql_both_count_for_trust(
+    pg_engine,
+):
+    # given one customer with a recorded payment on each of two jobs
+    with Session(pg_engine, expire_on_commit=False) as session:
+        world = make_world(session)
+        jobs = [world.booking(session), world.booking(session)]
+    views = []
+    for job in jobs:
+        with _uow(pg_engine) as uow:
+            views.append(
+                payments.record_payment(
+                    uow, actor=world.finance, booking_id=job.id, method=PaymentMethod.CASH
+                )
+            )
+    barrier = Barrier(2)
+
+    def confirm(view):
+        with _uow(pg_engine) as uow:
+            customer = uow.session.get(User, world.ids["customer"])
+            assert customer.clean_payment_count == 0  # both have read "no clean payment yet"
+            barrier.wait()
+            payments.confirm_payment(uow, actor=world.finance, payment_id=view.payment_id)
+
+    try:
+        # when both are confirmed at the same moment
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(confirm, views))
+        # then both count
+        with Session(pg_engine) as session:
+            assert session.get(User, world.ids["customer"]).clean_payment_count == 2
     finally:
         _cleanup(pg_engine, world.ids["tenant"])

@@ -93,15 +93,25 @@ def _describe(code: str) -> tuple[str, AccountKind, uuid.UUID | None]:
 
 
 def ensure_accounts(
-    session: Session, *, tenant_id: uuid.UUID, codes: Iterable[str]
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    codes: Iterable[str],
+    prefetch: Iterable[str] = (),
 ) -> dict[str, uuid.UUID]:
-    """Return account ids by code, creating missing accounts (safe when two writers race)."""
+    """Return account ids by code, creating missing accounts (safe when two writers race).
+
+    `prefetch` names accounts the caller will post to later in this transaction: their ids are
+    read by the same query (not created) and kept for then.
+    """
     wanted = set(codes)
     cache = _cached_account_ids(session, tenant_id)
     found = {code: cache[code] for code in wanted if code in cache}
     if len(found) == len(wanted):
         return found
-    found |= _account_ids(session, tenant_id, wanted - found.keys())
+    read = _account_ids(session, tenant_id, (wanted | set(prefetch)) - cache.keys())
+    cache.update(read)
+    found |= {code: read[code] for code in wanted if code in read}
     missing = wanted - found.keys()
     if missing:
         rows = []
@@ -178,11 +188,12 @@ def post(
     description: str = "",
     booking_id: uuid.UUID | None = None,
     now: datetime | None = None,
+    prefetch: Iterable[str] = (),
 ) -> LedgerTransaction | None:
     """Post one balanced transaction of `(account code, signed cents)` lines; skip zero lines.
 
     Does not commit: it belongs to the money event's own transaction. Returns None when every
-    line is zero (nothing moved).
+    line is zero (nothing moved). `prefetch`: see `ensure_accounts`.
     """
     if sum(amount for _, amount in lines) != 0:
         raise UnbalancedTransaction(f"{kind}: entries sum to {sum(a for _, a in lines)}")
@@ -190,7 +201,9 @@ def post(
     if not moving:
         return None
     now = now or utc_now()
-    accounts = ensure_accounts(session, tenant_id=tenant_id, codes=[code for code, _ in moving])
+    accounts = ensure_accounts(
+        session, tenant_id=tenant_id, codes=[code for code, _ in moving], prefetch=prefetch
+    )
     txn = LedgerTransaction(
         tenant_id=tenant_id,
         kind=kind,

@@ -331,6 +331,7 @@ def confirm_payment_in(
             (ledger.CUSTOMER_RECEIVABLE, -amount),
         ],
         now=now,
+        prefetch=payouts.earning_accounts(booking),  # posted to next if the job is done
     )
     count_clean_payment(session, payment=payment, now=now)
     record_audit(

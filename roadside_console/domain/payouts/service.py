@@ -104,6 +104,17 @@ def commission_for(
     return rules.resolve_commission(job, _rules_of(session, booking.tenant_id))
 
 
+def earning_accounts(booking: Booking) -> list[str]:
+    """Return the ledger accounts the booking's earning posts to (none if it cannot earn)."""
+    if booking.status is not BookingStatus.COMPLETED or booking.provider_id is None:
+        return []
+    return [
+        ledger.CUSTOMER_RECEIVABLE,
+        ledger.provider_payable(booking.provider_id),
+        ledger.PLATFORM_REVENUE,
+    ]
+
+
 def create_earning_if_due(
     session: Session, *, booking: Booking, now: datetime | None = None
 ) -> ProviderPayout | None:

@@ -54,9 +54,21 @@ def count_clean_payment(session: Session, *, payment: Payment, now: datetime | N
     if claimed != 1:
         return False
     set_committed_value(payment, "counted_for_trust", True)  # written by the claim above
-    user = _customer(session, payment.tenant_id, payment.customer_id)
-    user.clean_payment_count += 1
-    session.add(user)
+    # Incremented in the database (two confirmations of one customer never lose a count) and
+    # returned in the same statement.
+    user = session.scalars(
+        update(User)
+        .where(
+            User.id == payment.customer_id,  # type: ignore[arg-type]
+            User.tenant_id == payment.tenant_id,  # type: ignore[arg-type]
+            User.role == Role.CUSTOMER,  # type: ignore[arg-type]
+        )
+        .values(clean_payment_count=User.clean_payment_count + 1)
+        .returning(User)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    ).first()
+    if user is None:
+        raise NotFound("customer_not_found", "No such customer.")
     if user.trust_tier < rules.MAX_TIER:  # the top tier has nothing to reach: skip the threshold
         _promote_if_due(session, user)
     return True
@@ -77,6 +89,7 @@ def _promote_if_due(session: Session, user: User) -> None:
             changes={"from": user.trust_tier, "to": new_tier},
         )
         user.trust_tier = new_tier
+        session.add(user)
 
 
 def record_dispute(session: Session, *, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> None:
