@@ -29,6 +29,8 @@ from roadside_console.ui.provider_portal.pages import (
     provider_jobs_page,
     provider_profile_page,
 )
+from roadside_console.ui.providers.detail import ProviderDetailState, provider_detail_page
+from roadside_console.ui.providers.page import ProvidersState, providers_page
 from roadside_console.ui.reports.page import ReportsState, reports_page
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.session import SessionState
@@ -111,6 +113,18 @@ app.add_page(
     route="/admin/audit",
     title="Audit log · RoadSide Console",
     on_load=[SessionState.guard_admin_page, AuditState.load],
+)
+app.add_page(
+    providers_page,
+    route=routes.ADMIN_PROVIDERS,
+    title="Providers · RoadSide Console",
+    on_load=[SessionState.guard_admin_page, ProvidersState.load],
+)
+app.add_page(
+    provider_detail_page,
+    route=routes.ADMIN_PROVIDER,
+    title="Provider · RoadSide Console",
+    on_load=[ProviderDetailState.guard, ProviderDetailState.load],
 )
 for path, title, description in PLANNED_PAGES:
     app.add_page(

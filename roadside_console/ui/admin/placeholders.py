@@ -17,11 +17,6 @@ PLANNED_PAGES: list[tuple[str, str, str]] = [
         "Open bookings by urgency, providers online with workload, and a live map.",
     ),
     (
-        "/admin/providers",
-        "Providers",
-        "Invite, approve and manage providers, credentials, commission and availability.",
-    ),
-    (
         "/admin/customers",
         "Customers",
         "Search customers, see their bookings, trust tier, referral code and credit.",

@@ -12,6 +12,11 @@ ADMIN_NEW_BOOKING = "/admin/bookings/new"
 ADMIN_BOOKING = "/admin/bookings/[booking_id]"
 ADMIN_PAYMENTS = "/admin/payments"
 ADMIN_PAYOUTS = "/admin/payouts"
+ADMIN_PROVIDERS = "/admin/providers"
+ADMIN_PROVIDER = "/admin/providers/[provider_id]"
+ADMIN_CUSTOMERS = "/admin/customers"
+ADMIN_CUSTOMER = "/admin/customers/[customer_id]"
+ADMIN_TRUST = "/admin/trust"
 PROVIDER_HOME = "/provider/jobs"
 PROVIDER_EARNINGS = "/provider/earnings"
 PROVIDER_PROFILE = "/provider/profile"
@@ -32,6 +37,16 @@ HOME_BY_ROLE: dict[Role, str] = {
 def booking_path(booking_id: str) -> str:
     """Return the console URL of one booking."""
     return f"{ADMIN_BOOKINGS}/{booking_id}"
+
+
+def provider_path(provider_id: str) -> str:
+    """Return the console URL of one provider."""
+    return f"{ADMIN_PROVIDERS}/{provider_id}"
+
+
+def customer_path(customer_id: str) -> str:
+    """Return the console URL of one customer."""
+    return f"{ADMIN_CUSTOMERS}/{customer_id}"
 
 
 def home_for(role: Role) -> str:

@@ -1,0 +1,430 @@
+"""Providers desk: search, filter and page the tenant's providers in SQL; invite a new one."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from roadside_console.domain.identity.models import TokenPurpose
+from roadside_console.domain.identity.service import TOKEN_TTL
+from roadside_console.domain.providers.directory import ProviderListRow, list_providers
+from roadside_console.domain.providers.models import ProviderStatus
+from roadside_console.domain.providers.onboarding import invite_provider
+from roadside_console.ui.components.common import empty_state
+from roadside_console.ui.providers.forms import rating_text
+from roadside_console.ui.shell import routes
+from roadside_console.ui.shell.layout import admin_page
+from roadside_console.ui.shell.session import SessionState
+
+PAGE_SIZE = 25
+ANY = "any"
+INVITE_HOURS = int(TOKEN_TTL[TokenPurpose.PROVIDER_INVITE].total_seconds() // 3600)
+STATUS_OPTIONS = [(s.value, s.value.capitalize()) for s in ProviderStatus]
+
+
+@dataclasses.dataclass(frozen=True)
+class ProviderLine:
+    """A provider as the table shows it."""
+
+    href: str
+    name: str
+    email: str
+    phone: str
+    status: str
+    duty: str
+    online: bool
+    rating: str
+    jobs: int
+    credentials: str
+
+
+def provider_line(row: ProviderListRow) -> ProviderLine:
+    """Turn a list row into what the table shows."""
+    if row.credentials_expired:
+        credentials = "expired"
+    elif row.credentials_expiring:
+        credentials = "expiring"
+    else:
+        credentials = ""
+    return ProviderLine(
+        href=routes.provider_path(str(row.provider_id)),
+        name=row.name,
+        email=row.email,
+        phone=row.phone,
+        status=row.status,
+        duty="Available" if row.available else "Off duty",
+        online=row.online,
+        rating=rating_text(row.rating, row.review_count),
+        jobs=row.jobs_this_month,
+        credentials=credentials,
+    )
+
+
+class ProvidersState(SessionState):
+    """Filters, the current page of providers, and the invite form."""
+
+    rows: list[ProviderLine] = []
+    total: int = 0
+    page: int = 1
+    status: str = ANY
+    available_only: bool = False
+    search: str = ""
+    loaded: bool = False
+    error: str = ""
+    notice: str = ""
+    invite_open: bool = False
+    invite_name: str = ""
+    invite_email: str = ""
+    invite_phone: str = ""
+    invite_error: str = ""
+    busy: bool = False
+
+    @rx.var
+    def page_count(self) -> int:
+        """Number of pages for the current filters."""
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    @rx.var
+    def summary(self) -> str:
+        """Say which rows are shown, e.g. "26–50 of 112 providers"."""
+        if self.total == 0:
+            return "No providers match"
+        first = (self.page - 1) * PAGE_SIZE + 1
+        last = min(self.page * PAGE_SIZE, self.total)
+        return f"{first}–{last} of {self.total:,} providers"
+
+    @rx.event
+    async def load(self) -> None:
+        """Open the first page with the filters kept from the last visit."""
+        self.page, self.notice = 1, ""
+        await self._fetch()
+
+    async def _fetch(self) -> None:
+        result, self.error = await self.run_as_user(
+            list_providers,
+            search=self.search,
+            status="" if self.status == ANY else self.status,
+            available_only=self.available_only,
+            page=self.page,
+            page_size=PAGE_SIZE,
+        )
+        self.loaded = True
+        if result is not None:
+            self.total = result.total
+            self.rows = [provider_line(row) for row in result.rows]
+
+    @rx.event
+    async def apply_search(self, form: dict[str, str]) -> None:
+        """Search name, email or phone and go back to the first page."""
+        self.search, self.page = form.get("search", "").strip(), 1
+        await self._fetch()
+
+    @rx.event
+    async def set_status_filter(self, value: str) -> None:
+        """Filter by status and go back to the first page."""
+        self.status, self.page = value, 1
+        await self._fetch()
+
+    @rx.event
+    async def set_available_only(self, value: bool) -> None:
+        """Show only providers on duty, or everyone."""
+        self.available_only, self.page = value, 1
+        await self._fetch()
+
+    @rx.event
+    async def next_page(self) -> None:
+        """Show the next page."""
+        if self.page < self.page_count:
+            self.page += 1
+            await self._fetch()
+
+    @rx.event
+    async def previous_page(self) -> None:
+        """Show the previous page."""
+        if self.page > 1:
+            self.page -= 1
+            await self._fetch()
+
+    @rx.event
+    def set_invite_open(self, value: bool) -> None:
+        """Open or close the invite dialog (it opens empty)."""
+        self.invite_open = value
+        if value:
+            self.invite_name = self.invite_email = self.invite_phone = self.invite_error = ""
+
+    @rx.event
+    def set_invite_name(self, value: str) -> None:
+        """Keep the typed name."""
+        self.invite_name, self.invite_error = value, ""
+
+    @rx.event
+    def set_invite_email(self, value: str) -> None:
+        """Keep the typed email."""
+        self.invite_email, self.invite_error = value, ""
+
+    @rx.event
+    def set_invite_phone(self, value: str) -> None:
+        """Keep the typed phone."""
+        self.invite_phone, self.invite_error = value, ""
+
+    @rx.event
+    async def send_invite(self) -> None:
+        """Invite the provider by email; the answer says where it went and for how long."""
+        missing = [
+            label
+            for label, value in (
+                ("name", self.invite_name),
+                ("email", self.invite_email),
+                ("phone", self.invite_phone),
+            )
+            if not value.strip()
+        ]
+        if missing:
+            self.invite_error = f"Enter the provider's {', '.join(missing)}."
+            return
+        self.busy = True
+        try:
+            invite, self.invite_error = await self.run_as_user(
+                invite_provider,
+                name=self.invite_name,
+                email=self.invite_email,
+                phone=self.invite_phone,
+            )
+        finally:
+            self.busy = False
+        if invite is None:
+            return
+        self.invite_open = False
+        self.notice = f"Invite sent to {invite.email}, link valid {INVITE_HOURS} h."
+        self.status, self.search, self.page = ANY, "", 1
+        await self._fetch()
+
+
+S = ProvidersState
+
+
+def _labelled(label: str, control_id: str, control: rx.Component) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, as_="label", html_for=control_id, size="2", weight="medium"),
+        control,
+        spacing="1",
+        width="100%",
+    )
+
+
+def _invite_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.button(rx.icon("user-plus", size=16), "Invite provider")),
+        rx.dialog.content(
+            rx.dialog.title("Invite a provider"),
+            rx.dialog.description(
+                f"They get an email with a link to set a password, valid {INVITE_HOURS} hours. "
+                "They can take jobs once you approve them.",
+                size="2",
+            ),
+            rx.vstack(
+                _labelled(
+                    "Full name",
+                    "invite-name",
+                    rx.input(
+                        id="invite-name",
+                        value=S.invite_name,
+                        on_change=S.set_invite_name,
+                        width="100%",
+                    ),
+                ),
+                _labelled(
+                    "Email",
+                    "invite-email",
+                    rx.input(
+                        id="invite-email",
+                        type="email",
+                        value=S.invite_email,
+                        on_change=S.set_invite_email,
+                        placeholder="name@example.com",
+                        width="100%",
+                    ),
+                ),
+                _labelled(
+                    "Mobile phone",
+                    "invite-phone",
+                    rx.input(
+                        id="invite-phone",
+                        type="tel",
+                        value=S.invite_phone,
+                        on_change=S.set_invite_phone,
+                        placeholder="(404) 555-0142",
+                        width="100%",
+                    ),
+                ),
+                rx.cond(
+                    S.invite_error != "",
+                    rx.text(S.invite_error, color_scheme="red", size="2", id="invite-error"),
+                ),
+                spacing="3",
+                width="100%",
+                margin_top="1em",
+            ),
+            rx.hstack(
+                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.button("Send invite", on_click=S.send_invite, loading=S.busy, id="send-invite"),
+                justify="end",
+                spacing="3",
+                margin_top="1em",
+            ),
+            max_width="28em",
+        ),
+        open=S.invite_open,
+        on_open_change=S.set_invite_open,
+    )
+
+
+def _filters() -> rx.Component:
+    return rx.hstack(
+        rx.form(
+            rx.hstack(
+                rx.input(
+                    name="search",
+                    placeholder="Name, email or phone",
+                    default_value=S.search,
+                    aria_label="Search providers",
+                    width="18em",
+                ),
+                rx.button(rx.icon("search", size=16), "Search", type="submit", variant="soft"),
+            ),
+            on_submit=S.apply_search,
+        ),
+        rx.select.root(
+            rx.select.trigger(aria_label="Status", min_width="10em"),
+            rx.select.content(
+                rx.select.item("Any status", value=ANY),
+                *[rx.select.item(label, value=value) for value, label in STATUS_OPTIONS],
+            ),
+            value=S.status,
+            on_change=S.set_status_filter,
+        ),
+        rx.text(
+            rx.hstack(
+                rx.switch(
+                    checked=S.available_only,
+                    on_change=S.set_available_only,
+                    id="available-only",
+                ),
+                "Available only",
+                spacing="2",
+                align="center",
+            ),
+            as_="label",
+            size="2",
+        ),
+        rx.spacer(),
+        _invite_dialog(),
+        spacing="3",
+        width="100%",
+        wrap="wrap",
+        align="center",
+    )
+
+
+def provider_status_badge(status: rx.Var | str) -> rx.Component:
+    """Colour-coded provider status."""
+    return rx.badge(
+        rx.match(
+            status,
+            ("pending", "Pending approval"),
+            ("active", "Active"),
+            ("inactive", "Inactive"),
+            status,
+        ),
+        color_scheme=rx.match(
+            status, ("pending", "amber"), ("active", "green"), ("inactive", "gray"), "gray"
+        ),
+        variant="soft",
+    )
+
+
+def _row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(row.name, href=row.href, weight="medium")),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(row.email, size="2"),
+                rx.text(row.phone, size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(provider_status_badge(row.status)),
+        rx.table.cell(
+            rx.hstack(
+                rx.text(row.duty, size="2"),
+                rx.cond(row.online, rx.badge("Online", color_scheme="green", variant="soft")),
+                spacing="2",
+                align="center",
+            )
+        ),
+        rx.table.cell(row.rating),
+        rx.table.cell(row.jobs, text_align="right"),
+        rx.table.cell(
+            rx.match(
+                row.credentials,
+                ("expired", rx.badge("Expired", color_scheme="red", variant="soft")),
+                ("expiring", rx.badge("Expiring soon", color_scheme="amber", variant="soft")),
+                rx.text("OK", size="2", color_scheme="gray"),
+            )
+        ),
+    )
+
+
+@admin_page("Providers")
+def providers_page() -> rx.Component:
+    """Filter bar with the invite button, the table and the pager."""
+    headers = ["Name", "Contact", "Status", "Duty", "Rating", "Jobs this month", "Credentials"]
+    return rx.vstack(
+        _filters(),
+        rx.cond(
+            S.notice != "",
+            rx.callout(S.notice, icon="circle-check", color_scheme="green", id="notice"),
+        ),
+        rx.cond(
+            S.error != "",
+            rx.callout(S.error, icon="triangle-alert", color_scheme="red", id="error"),
+        ),
+        rx.cond(
+            S.rows.length() > 0,
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+                rx.table.body(rx.foreach(S.rows, _row)),
+                width="100%",
+                variant="surface",
+                id="providers-table",
+            ),
+            rx.cond(
+                S.loaded,
+                empty_state("No providers match. Invite one to get started.", "hard-hat"),
+            ),
+        ),
+        rx.hstack(
+            rx.text(S.summary, size="2", color_scheme="gray", id="providers-summary"),
+            rx.spacer(),
+            rx.button(
+                rx.icon("chevron-left", size=16),
+                "Previous",
+                variant="soft",
+                on_click=S.previous_page,
+                disabled=S.page <= 1,
+            ),
+            rx.text("Page ", S.page, " of ", S.page_count, size="2"),
+            rx.button(
+                "Next",
+                rx.icon("chevron-right", size=16),
+                variant="soft",
+                on_click=S.next_page,
+                disabled=S.page >= S.page_count,
+            ),
+            width="100%",
+            align="center",
+        ),
+        spacing="4",
+        width="100%",
+    )
