@@ -271,6 +271,24 @@ def track_booking(uow: UnitOfWork, *, token: str, now: datetime | None = None) -
     )
     if booking is None:
         raise NotFound("tracking_not_found", "This tracking link is not valid.")
+    return _tracking_view(session, booking)
+
+
+def track_own_booking(uow: UnitOfWork, *, actor: Actor, booking_id: uuid.UUID) -> TrackingView:
+    """Show a signed-in customer the tracking of one of their bookings.
+
+    Only the digest of the texted link is stored, so the link cannot be shown again; the
+    customer's account is the other way in. Someone else's booking is `booking_not_found`.
+    """
+    require(actor, Permission.BOOK_SERVICES)
+    session = uow.session
+    booking = get_booking(session, tenant_id=actor.tenant_id, booking_id=booking_id)
+    if booking.customer_id != actor.user_id:
+        raise NotFound("booking_not_found", "No such booking.")
+    return _tracking_view(session, booking)
+
+
+def _tracking_view(session: Session, booking: Booking) -> TrackingView:
     service = session.get(Service, booking.service_id)
     tenant = session.get(Tenant, booking.tenant_id)
     provider = session.get(Provider, booking.provider_id) if booking.provider_id else None
