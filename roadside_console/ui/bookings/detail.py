@@ -542,7 +542,9 @@ def _cancel_dialog() -> rx.Component:
                 "The customer is told by text. This cannot be undone.", size="2"
             ),
             rx.vstack(
-                rx.text("Reason", as_="label", html_for="cancel-reason", size="2", weight="medium"),
+                rx.el.label(
+                    "Reason", html_for="cancel-reason", class_name="field-label", margin_bottom="0"
+                ),
                 rx.text_area(
                     id="cancel-reason",
                     value=S.cancel_reason,
@@ -707,7 +709,9 @@ def _assign() -> rx.Component:
                 color_scheme="gray",
             ),
             rx.vstack(
-                rx.text("Reason", as_="label", html_for="assign-reason", size="2", weight="medium"),
+                rx.el.label(
+                    "Reason", html_for="assign-reason", class_name="field-label", margin_bottom="0"
+                ),
                 rx.input(
                     id="assign-reason",
                     value=S.assign_reason,
@@ -770,12 +774,11 @@ def _confirm_payment_dialog(p: rx.Var) -> rx.Component:
                 "Confirm only once the money is in hand or in the account.", size="2"
             ),
             rx.vstack(
-                rx.text(
+                rx.el.label(
                     "Transfer reference (CashApp and Zelle)",
-                    as_="label",
                     html_for="confirm-reference",
-                    size="2",
-                    weight="medium",
+                    class_name="field-label",
+                    margin_bottom="0",
                 ),
                 rx.input(
                     id="confirm-reference",
@@ -807,7 +810,7 @@ def _record_form() -> rx.Component:
         rx.heading("Record a payment", size="3"),
         rx.hstack(
             rx.vstack(
-                rx.text("Method", as_="label", size="2", weight="medium"),
+                rx.el.label("Method", class_name="field-label", margin_bottom="0"),
                 rx.select.root(
                     rx.select.trigger(aria_label="Payment method", min_width="9em"),
                     rx.select.content(
@@ -819,8 +822,8 @@ def _record_form() -> rx.Component:
                 spacing="1",
             ),
             rx.vstack(
-                rx.text(
-                    "Amount ($)", as_="label", html_for="pay-amount", size="2", weight="medium"
+                rx.el.label(
+                    "Amount ($)", html_for="pay-amount", class_name="field-label", margin_bottom="0"
                 ),
                 rx.input(
                     id="pay-amount",
@@ -832,8 +835,11 @@ def _record_form() -> rx.Component:
                 spacing="1",
             ),
             rx.vstack(
-                rx.text(
-                    "Reference", as_="label", html_for="pay-reference", size="2", weight="medium"
+                rx.el.label(
+                    "Reference",
+                    html_for="pay-reference",
+                    class_name="field-label",
+                    margin_bottom="0",
                 ),
                 rx.input(
                     id="pay-reference",
@@ -923,9 +929,9 @@ def booking_detail_page() -> rx.Component:
                 rx.grid(
                     rx.vstack(
                         _summary(),
-                        _payments(),
-                        _assign(),
                         _dispatch_log(),
+                        _assign(),
+                        _payments(),
                         spacing="4",
                         width="100%",
                     ),

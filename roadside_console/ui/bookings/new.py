@@ -29,6 +29,7 @@ FORM_FIELDS = frozenset(f.name for f in dataclasses.fields(phone_form.PhoneBooki
     "per_mile",
     "customer_id",
 }
+FORM_INCOMPLETE = "Some fields need attention."
 PRICE_FIELDS = frozenset({"service_id", "lat", "lng", "when", "scheduled_local", "towing_miles"})
 
 
@@ -142,7 +143,7 @@ class PhoneBookingState(SessionState):
         if field not in FORM_FIELDS:
             return
         setattr(self, field, value)
-        self.errors = {k: v for k, v in self.errors.items() if k not in _error_keys(field)}
+        self._clear_errors(*_error_keys(field))
         if field == "service_id":
             if self.scheduling == "scheduled":
                 self.when = phone_form.SCHEDULED
@@ -151,6 +152,11 @@ class PhoneBookingState(SessionState):
         if field in PRICE_FIELDS:
             await self._reprice()
 
+    def _clear_errors(self, *keys: str) -> None:
+        self.errors = {k: v for k, v in self.errors.items() if k not in keys}
+        if not self.errors and self.error == FORM_INCOMPLETE:
+            self.error = ""
+
     @rx.event
     async def choose_place(self, value: str) -> None:
         """Fill address and coordinates from the pick list."""
@@ -158,9 +164,7 @@ class PhoneBookingState(SessionState):
         for index, (address, lat, lng) in enumerate(phone_form.PLACES):
             if str(index) == value:
                 self.address, self.lat, self.lng = address, f"{lat:.4f}", f"{lng:.4f}"
-                self.errors = {
-                    k: v for k, v in self.errors.items() if k not in ("address", "coordinates")
-                }
+                self._clear_errors("address", "coordinates")
                 await self._reprice()
 
     @rx.event
@@ -207,7 +211,7 @@ class PhoneBookingState(SessionState):
         form = self._form()
         self.errors = phone_form.check(form, self.timezone)
         if self.errors:
-            self.error = "Some fields need attention."
+            self.error = FORM_INCOMPLETE
             return None
         self.busy = True
         try:
@@ -241,7 +245,7 @@ def _labelled(
     for_id: str = "",
 ) -> rx.Component:
     return rx.vstack(
-        rx.text(label, as_="label", html_for=for_id, size="2", weight="medium"),
+        rx.el.label(label, html_for=for_id, class_name="field-label", margin_bottom="0"),
         control,
         rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
         rx.cond(

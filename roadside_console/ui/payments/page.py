@@ -134,12 +134,11 @@ def _confirm_dialog(row: rx.Var) -> rx.Component:
                 size="2",
             ),
             rx.vstack(
-                rx.text(
+                rx.el.label(
                     "Transfer reference (needed for CashApp and Zelle)",
-                    as_="label",
                     html_for="confirm-reference",
-                    size="2",
-                    weight="medium",
+                    class_name="field-label",
+                    margin_bottom="0",
                 ),
                 rx.input(
                     id="confirm-reference",

@@ -199,7 +199,7 @@ def _offer_card(offer: rx.Var) -> rx.Component:
             ),
             rx.heading(job.service, size="5"),
             *_job_lines(job),
-            rx.text(job.reference, " · pays on ", job.price, " job", size="1", color_scheme="gray"),
+            rx.text(job.reference, " · ", job.price, size="1", color_scheme="gray"),
             rx.grid(
                 _confirm(
                     rx.button(
