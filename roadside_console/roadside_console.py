@@ -18,7 +18,13 @@ from roadside_console.ui.auth.login import forbidden_page, login_page
 from roadside_console.ui.bookings.detail import BookingDetailState, booking_detail_page
 from roadside_console.ui.bookings.new import PhoneBookingState, phone_booking_page
 from roadside_console.ui.bookings.page import BookingsState, bookings_page
-from roadside_console.ui.customer.pages import MyBookingsState, book_page, my_bookings_page
+from roadside_console.ui.customer.pages import MyBookingsState, my_bookings_page
+from roadside_console.ui.customer.referrals import ReferralsState, referrals_page
+from roadside_console.ui.customer.tracking import OwnTrackingState, own_tracking_page
+from roadside_console.ui.customer.wizard import BookingWizardState, book_page, guest_book_page
+from roadside_console.ui.customers.detail import CustomerDetailState, customer_detail_page
+from roadside_console.ui.customers.page import CustomersState, customers_page
+from roadside_console.ui.customers.trust import TrustState, trust_page
 from roadside_console.ui.dashboard.page import DashboardState, dashboard_page
 from roadside_console.ui.payments.page import PaymentsState, payments_page
 from roadside_console.ui.payouts.page import PayoutsState, payouts_page
@@ -126,6 +132,24 @@ app.add_page(
     title="Provider · RoadSide Console",
     on_load=[ProviderDetailState.guard, ProviderDetailState.load],
 )
+app.add_page(
+    customers_page,
+    route=routes.ADMIN_CUSTOMERS,
+    title="Customers · RoadSide Console",
+    on_load=[SessionState.guard_admin_page, CustomersState.load],
+)
+app.add_page(
+    customer_detail_page,
+    route=routes.ADMIN_CUSTOMER,
+    title="Customer · RoadSide Console",
+    on_load=[CustomerDetailState.guard, CustomerDetailState.load],
+)
+app.add_page(
+    trust_page,
+    route=routes.ADMIN_TRUST,
+    title="Trust tiers · RoadSide Console",
+    on_load=[SessionState.guard_admin_page, TrustState.load],
+)
 for path, title, description in PLANNED_PAGES:
     app.add_page(
         make_placeholder(title, description),
@@ -162,7 +186,25 @@ app.add_page(
     book_page,
     route=routes.CUSTOMER_BOOK,
     title="Book · RoadSide Console",
-    on_load=SessionState.guard_customer,
+    on_load=[SessionState.guard_customer, BookingWizardState.load_customer],
+)
+app.add_page(
+    own_tracking_page,
+    route=routes.CUSTOMER_TRACK,
+    title="Track your booking · RoadSide Console",
+    on_load=[SessionState.guard_customer, OwnTrackingState.load],
+)
+app.add_page(
+    referrals_page,
+    route=routes.CUSTOMER_REFERRALS,
+    title="Referrals · RoadSide Console",
+    on_load=[SessionState.guard_customer, ReferralsState.load],
+)
+app.add_page(
+    guest_book_page,
+    route=routes.GUEST_BOOK,
+    title="Book roadside help",
+    on_load=BookingWizardState.load_guest,
 )
 
 if settings.embedded_worker:

@@ -16,16 +16,6 @@ PLANNED_PAGES: list[tuple[str, str, str]] = [
         "Dispatch",
         "Open bookings by urgency, providers online with workload, and a live map.",
     ),
-    (
-        "/admin/customers",
-        "Customers",
-        "Search customers, see their bookings, trust tier, referral code and credit.",
-    ),
-    (
-        "/admin/trust",
-        "Trust tiers",
-        "Promote or demote customers between payment trust tiers, with a reason.",
-    ),
     ("/admin/b2b", "B2B accounts", "Business accounts, their contracts and API keys."),
     ("/admin/invoices", "Invoices", "Monthly invoices to B2B accounts, as PDF."),
     (

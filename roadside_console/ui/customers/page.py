@@ -1,0 +1,230 @@
+"""Customers desk: find a customer by name, email, phone or plate (searched and paged in SQL)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from roadside_console.domain.customers.queries import CustomerRow, search_customers
+from roadside_console.ui.components.common import empty_state
+from roadside_console.ui.components.formatting import local_time
+from roadside_console.ui.shell import routes
+from roadside_console.ui.shell.layout import admin_page
+from roadside_console.ui.shell.session import SessionState
+
+PAGE_SIZE = 25
+ANY = "any"
+TIER_OPTIONS = [("1", "Tier 1 (cash, CashApp, Zelle)"), ("2", "Tier 2 (also card)")]
+
+
+@dataclasses.dataclass(frozen=True)
+class CustomerLine:
+    """A customer as the table shows it."""
+
+    href: str
+    name: str
+    email: str
+    phone: str
+    tier: int
+    clean_payments: int
+    bookings: int
+    last_booking: str
+    active: bool
+
+
+def customer_line(row: CustomerRow, tz: str) -> CustomerLine:
+    """Turn a search row into what the table shows."""
+    return CustomerLine(
+        href=routes.customer_path(str(row.customer_id)),
+        name=row.name,
+        email=row.email,
+        phone=row.phone or "—",
+        tier=row.trust_tier,
+        clean_payments=row.clean_payments,
+        bookings=row.bookings,
+        last_booking=local_time(row.last_booking_at, tz, "%b %d, %Y") or "Never",
+        active=row.is_active,
+    )
+
+
+def tier_badge(tier: rx.Var | int) -> rx.Component:
+    """Tier 1 or tier 2, coloured."""
+    return rx.badge("Tier ", tier, color_scheme=rx.cond(tier == 2, "green", "gray"), variant="soft")
+
+
+def pager(state: type[SessionState], summary: rx.Var) -> rx.Component:
+    """Summary text with previous and next buttons (the state has page, page_count, handlers)."""
+    return rx.hstack(
+        rx.text(summary, size="2", color_scheme="gray"),
+        rx.spacer(),
+        rx.button(
+            rx.icon("chevron-left", size=16),
+            "Previous",
+            variant="soft",
+            on_click=state.previous_page,  # type: ignore[attr-defined]
+            disabled=state.page <= 1,  # type: ignore[attr-defined]
+        ),
+        rx.text("Page ", state.page, " of ", state.page_count, size="2"),  # type: ignore[attr-defined]
+        rx.button(
+            "Next",
+            rx.icon("chevron-right", size=16),
+            variant="soft",
+            on_click=state.next_page,  # type: ignore[attr-defined]
+            disabled=state.page >= state.page_count,  # type: ignore[attr-defined]
+        ),
+        width="100%",
+        align="center",
+    )
+
+
+class CustomersState(SessionState):
+    """The search, the tier filter and the current page of customers."""
+
+    rows: list[CustomerLine] = []
+    total: int = 0
+    page: int = 1
+    search: str = ""
+    tier: str = ANY
+    loaded: bool = False
+    error: str = ""
+
+    @rx.var
+    def page_count(self) -> int:
+        """Number of pages for the current search."""
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    @rx.var
+    def summary(self) -> str:
+        """Say which rows are shown, e.g. "1–25 of 310 customers"."""
+        if self.total == 0:
+            return "No customers match"
+        first = (self.page - 1) * PAGE_SIZE + 1
+        last = min(self.page * PAGE_SIZE, self.total)
+        return f"{first}–{last} of {self.total:,} customers"
+
+    @rx.event
+    async def load(self) -> None:
+        """Open the first page with the search kept from the last visit."""
+        self.page = 1
+        await self._fetch()
+
+    async def _fetch(self) -> None:
+        result, self.error = await self.run_as_user(
+            search_customers,
+            search=self.search,
+            tier=None if self.tier == ANY else int(self.tier),
+            page=self.page,
+            page_size=PAGE_SIZE,
+        )
+        self.loaded = True
+        if result is not None:
+            self.total = result.total
+            self.rows = [customer_line(row, result.timezone) for row in result.rows]
+
+    @rx.event
+    async def apply_search(self, form: dict[str, str]) -> None:
+        """Search name, email, phone or plate and go back to the first page."""
+        self.search, self.page = form.get("search", "").strip(), 1
+        await self._fetch()
+
+    @rx.event
+    async def set_tier_filter(self, value: str) -> None:
+        """Filter by trust tier and go back to the first page."""
+        self.tier, self.page = value, 1
+        await self._fetch()
+
+    @rx.event
+    async def next_page(self) -> None:
+        """Show the next page."""
+        if self.page < self.page_count:
+            self.page += 1
+            await self._fetch()
+
+    @rx.event
+    async def previous_page(self) -> None:
+        """Show the previous page."""
+        if self.page > 1:
+            self.page -= 1
+            await self._fetch()
+
+
+S = CustomersState
+
+
+def _row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.hstack(
+                rx.link(row.name, href=row.href, weight="medium"),
+                rx.cond(~row.active, rx.badge("Inactive", color_scheme="gray", variant="soft")),
+                spacing="2",
+                align="center",
+            )
+        ),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(row.email, size="2"),
+                rx.text(row.phone, size="1", color_scheme="gray"),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(tier_badge(row.tier)),
+        rx.table.cell(row.clean_payments, text_align="right"),
+        rx.table.cell(row.bookings, text_align="right"),
+        rx.table.cell(row.last_booking),
+    )
+
+
+@admin_page("Customers")
+def customers_page() -> rx.Component:
+    """Search bar with the tier filter, the table and the pager."""
+    headers = ["Name", "Contact", "Trust", "Clean payments", "Bookings", "Last booking"]
+    return rx.vstack(
+        rx.hstack(
+            rx.form(
+                rx.hstack(
+                    rx.input(
+                        name="search",
+                        placeholder="Name, email, phone or plate",
+                        default_value=S.search,
+                        aria_label="Search customers",
+                        width="20em",
+                    ),
+                    rx.button(rx.icon("search", size=16), "Search", type="submit", variant="soft"),
+                ),
+                on_submit=S.apply_search,
+            ),
+            rx.select.root(
+                rx.select.trigger(aria_label="Trust tier", min_width="14em"),
+                rx.select.content(
+                    rx.select.item("Any tier", value=ANY),
+                    *[rx.select.item(label, value=value) for value, label in TIER_OPTIONS],
+                ),
+                value=S.tier,
+                on_change=S.set_tier_filter,
+            ),
+            spacing="3",
+            width="100%",
+            wrap="wrap",
+            align="center",
+        ),
+        rx.cond(
+            S.error != "",
+            rx.callout(S.error, icon="triangle-alert", color_scheme="red", id="error"),
+        ),
+        rx.cond(
+            S.rows.length() > 0,
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+                rx.table.body(rx.foreach(S.rows, _row)),
+                width="100%",
+                variant="surface",
+                id="customers-table",
+            ),
+            rx.cond(S.loaded, empty_state("No customers match this search.", "users")),
+        ),
+        pager(S, S.summary),
+        spacing="4",
+        width="100%",
+    )
