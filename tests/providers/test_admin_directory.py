@@ -73,17 +73,22 @@ def test_staff_find_a_provider_by_name_email_or_phone_however_it_is_typed(
     assert _list(uow_factory, dispatcher, search="nobody").total == 0
 
 
-def test_the_status_and_availability_filters_narrow_the_list(session, uow_factory, desk):
+def test_the_status_and_duty_filters_narrow_the_list(session, uow_factory, desk):
     tenant, dispatcher = desk
-    _provider(session, tenant, "On duty", is_available=True)
-    _provider(session, tenant, "Off duty", is_available=False)
+    fresh, stale = NOW - timedelta(seconds=60), NOW - timedelta(minutes=10)
+    _provider(session, tenant, "Online", is_available=True, location_updated_at=fresh)
+    _provider(session, tenant, "Quiet", is_available=True, location_updated_at=stale)
+    _provider(session, tenant, "Off duty", is_available=False, location_updated_at=fresh)
     _provider(session, tenant, "New", status=ProviderStatus.PENDING, is_available=False)
     pending = _list(uow_factory, dispatcher, status="pending")
-    available = _list(uow_factory, dispatcher, available_only=True)
+    available = _list(uow_factory, dispatcher, duty="available")
+    online = _list(uow_factory, dispatcher, duty="online")
     assert [r.name for r in pending.rows] == ["New"]
-    assert [r.name for r in available.rows] == ["On duty"]
-    with pytest.raises(ValidationFailed):
-        _list(uow_factory, dispatcher, status="sleeping")
+    assert [r.name for r in available.rows] == ["Online", "Quiet"]
+    assert [r.name for r in online.rows] == ["Online"]
+    for bad in ({"status": "sleeping"}, {"duty": "asleep"}):
+        with pytest.raises(ValidationFailed):
+            _list(uow_factory, dispatcher, **bad)
 
 
 def test_a_row_shows_online_rating_jobs_this_month_and_credential_warnings(

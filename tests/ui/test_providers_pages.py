@@ -19,7 +19,7 @@ from roadside_console.ui.providers.page import provider_line, providers_page
 
 def test_the_providers_page_builds_its_component_tree():
     rendered = str(providers_page().render())
-    for element in ("available-only", "invite-name", "invite-email", "invite-phone"):
+    for element in ("duty-filter", "invite-name", "invite-email", "invite-phone"):
         assert element in rendered
 
 

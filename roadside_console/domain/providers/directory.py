@@ -35,6 +35,7 @@ from roadside_console.domain.tenants.service import get_tenant, get_tenant_setti
 PAGE_SIZE_MAX = 100
 RECENT_REVIEWS = 10
 RECENT_PAYOUTS = 20
+AVAILABLE, ONLINE = "available", "online"
 P = Provider
 C = ProviderCredential
 B = Booking
@@ -198,12 +199,15 @@ def list_providers(
     actor: Actor,
     search: str = "",
     status: str = "",
-    available_only: bool = False,
+    duty: str = "",
     page: int = 1,
     page_size: int = 25,
     now: datetime | None = None,
 ) -> ProviderPage:
-    """Return one page of the tenant's providers by name, searched by name, email or phone."""
+    """Return one page of the tenant's providers by name, searched by name, email or phone.
+
+    `duty` narrows to providers "available" (on duty) or "online" (on duty with a fresh fix).
+    """
     require(actor, Permission.MANAGE_PROVIDERS)
     now = now or utc_now()
     page_size = max(1, min(page_size, PAGE_SIZE_MAX))
@@ -215,13 +219,17 @@ def list_providers(
             conditions.append(P.status == ProviderStatus(status))  # type: ignore[arg-type]
         except ValueError:
             raise ValidationFailed("invalid_status", "Unknown status.", field="status") from None
-    if available_only:
+    tz = get_tenant(session, actor.tenant_id).timezone
+    fresh = get_tenant_settings(session, actor.tenant_id).location_fresh_seconds
+    if duty == AVAILABLE:
         conditions.append(P.is_available.is_(True))  # type: ignore[attr-defined]
+    elif duty == ONLINE:
+        conditions.append(_online(now - timedelta(seconds=fresh)))
+    elif duty:
+        raise ValidationFailed("invalid_duty", "Choose available or online.", field="duty")
     searched = _search_condition(search)
     if searched is not None:
         conditions.append(searched)
-    tz = get_tenant(session, actor.tenant_id).timezone
-    fresh = get_tenant_settings(session, actor.tenant_id).location_fresh_seconds
     month_start, month_end = local_month_bounds(now, tz)
     today = creds.business_today(session, actor.tenant_id, now)
     total = session.execute(sa.select(func.count()).select_from(P).where(*conditions)).scalar_one()

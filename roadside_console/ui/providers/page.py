@@ -8,7 +8,12 @@ import reflex as rx
 
 from roadside_console.domain.identity.models import TokenPurpose
 from roadside_console.domain.identity.service import TOKEN_TTL
-from roadside_console.domain.providers.directory import ProviderListRow, list_providers
+from roadside_console.domain.providers.directory import (
+    AVAILABLE,
+    ONLINE,
+    ProviderListRow,
+    list_providers,
+)
 from roadside_console.domain.providers.models import ProviderStatus
 from roadside_console.domain.providers.onboarding import invite_provider
 from roadside_console.ui.components.common import empty_state
@@ -21,6 +26,7 @@ PAGE_SIZE = 25
 ANY = "any"
 INVITE_HOURS = int(TOKEN_TTL[TokenPurpose.PROVIDER_INVITE].total_seconds() // 3600)
 STATUS_OPTIONS = [(s.value, s.value.capitalize()) for s in ProviderStatus]
+DUTY_OPTIONS = [(AVAILABLE, "Available"), (ONLINE, "Online now")]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,7 +74,7 @@ class ProvidersState(SessionState):
     total: int = 0
     page: int = 1
     status: str = ANY
-    available_only: bool = False
+    duty: str = ANY
     search: str = ""
     loaded: bool = False
     error: str = ""
@@ -105,7 +111,7 @@ class ProvidersState(SessionState):
             list_providers,
             search=self.search,
             status="" if self.status == ANY else self.status,
-            available_only=self.available_only,
+            duty="" if self.duty == ANY else self.duty,
             page=self.page,
             page_size=PAGE_SIZE,
         )
@@ -127,9 +133,9 @@ class ProvidersState(SessionState):
         await self._fetch()
 
     @rx.event
-    async def set_available_only(self, value: bool) -> None:
-        """Show only providers on duty, or everyone."""
-        self.available_only, self.page = value, 1
+    async def set_duty_filter(self, value: str) -> None:
+        """Show everyone, only providers on duty, or only those online now."""
+        self.duty, self.page = value, 1
         await self._fetch()
 
     @rx.event
@@ -304,19 +310,14 @@ def _filters() -> rx.Component:
             value=S.status,
             on_change=S.set_status_filter,
         ),
-        rx.text(
-            rx.hstack(
-                rx.switch(
-                    checked=S.available_only,
-                    on_change=S.set_available_only,
-                    id="available-only",
-                ),
-                "Available only",
-                spacing="2",
-                align="center",
+        rx.select.root(
+            rx.select.trigger(aria_label="Duty", min_width="10em", id="duty-filter"),
+            rx.select.content(
+                rx.select.item("On or off duty", value=ANY),
+                *[rx.select.item(label, value=value) for value, label in DUTY_OPTIONS],
             ),
-            as_="label",
-            size="2",
+            value=S.duty,
+            on_change=S.set_duty_filter,
         ),
         rx.spacer(),
         _invite_dialog(),
