@@ -26,6 +26,7 @@ from roadside_console.domain.providers.models import CommissionType, CredentialK
 from roadside_console.domain.providers.onboarding import approve_provider, resend_provider_invite
 from roadside_console.ui.components.common import empty_state
 from roadside_console.ui.components.formatting import local_time, parse_dollars, status_label
+from roadside_console.ui.pricing.forms import dollars_text
 from roadside_console.ui.providers import forms
 from roadside_console.ui.providers.page import INVITE_HOURS, provider_status_badge
 from roadside_console.ui.shell import routes
@@ -187,9 +188,8 @@ class ProviderDetailState(SessionState):
         if reset_forms:
             self.commission_type = detail.commission_type
             self.commission_rate = forms.percent_text(detail.commission_rate_bp)
-            self.commission_fee = (
-                f"{detail.flat_fee_cents / 100:.2f}" if detail.flat_fee_cents is not None else ""
-            )
+            fee = detail.flat_fee_cents
+            self.commission_fee = dollars_text(fee) if fee is not None else ""
             self.specialties_text = ", ".join(detail.specialties)
 
     def _show(self, d: ProviderDetail) -> None:
