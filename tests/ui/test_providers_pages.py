@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from roadside_console.domain.providers.directory import ProviderDetail, ProviderListRow
+from roadside_console.domain.providers.models import CommissionType
 from roadside_console.ui.providers import forms
 from roadside_console.ui.providers.detail import (
     commission_label,
@@ -132,3 +133,28 @@ def test_a_credential_says_whether_it_blocks_dispatch_or_how_soon_it_expires():
     assert credential_note("expiring", 12, gating=True) == "Expires in 12 days."
     assert credential_note("expiring", 0, gating=True) == "Expires today."
     assert credential_note("valid", 300, gating=True) == ""
+
+
+def test_the_commission_form_reads_a_share_or_a_flat_fee_exactly():
+    assert forms.commission_terms("percentage", "72.5", "") == (
+        {"commission_type": CommissionType.PERCENTAGE, "rate_bp": 7250},
+        "",
+    )
+    assert forms.commission_terms("flat_per_job", "70", "$45.5") == (
+        {"commission_type": CommissionType.FLAT_PER_JOB, "flat_fee_cents": 4550},
+        "",
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "rate", "fee", "hint"),
+    [
+        ("percentage", "72.555", "", "percentage"),
+        ("percentage", "", "45", "percentage"),
+        ("flat_per_job", "70", "0", "dollars"),
+        ("flat_per_job", "70", "forty", "dollars"),
+    ],
+)
+def test_the_commission_form_says_what_to_fix(kind, rate, fee, hint):
+    terms, message = forms.commission_terms(kind, rate, fee)
+    assert terms == {} and hint in message

@@ -25,7 +25,7 @@ from roadside_console.domain.providers.management import (
 from roadside_console.domain.providers.models import CommissionType, CredentialKind
 from roadside_console.domain.providers.onboarding import approve_provider, resend_provider_invite
 from roadside_console.ui.components.common import empty_state
-from roadside_console.ui.components.formatting import local_time, parse_dollars, status_label
+from roadside_console.ui.components.formatting import local_time, status_label
 from roadside_console.ui.pricing.forms import dollars_text
 from roadside_console.ui.providers import forms
 from roadside_console.ui.providers.page import INVITE_HOURS, provider_status_badge
@@ -292,21 +292,11 @@ class ProviderDetailState(SessionState):
     @rx.event
     async def save_commission(self) -> None:
         """Save the commission terms typed in the form (percent or dollars, read exactly)."""
-        terms: dict[str, Any] = {"commission_type": CommissionType(self.commission_type)}
-        if self.commission_type == PCT:
-            rate = forms.parse_percent(self.commission_rate)
-            if rate is None:
-                self.commission_error = (
-                    "Enter the provider's share as a percentage, like 70 or 72.5."
-                )
-                return
-            terms["rate_bp"] = rate
-        else:
-            fee = parse_dollars(self.commission_fee)
-            if fee is None or fee <= 0:
-                self.commission_error = "Enter the flat fee per job in dollars, like 45 or 45.50."
-                return
-            terms["flat_fee_cents"] = fee
+        terms, self.commission_error = forms.commission_terms(
+            self.commission_type, self.commission_rate, self.commission_fee
+        )
+        if self.commission_error:
+            return
         self.commission_error = await self._run(update_commission, "Commission saved.", **terms)
         if not self.commission_error:
             self.notice = f"Commission saved: {self.commission}."

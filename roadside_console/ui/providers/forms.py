@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
+
+from roadside_console.domain.providers.models import CommissionType
+from roadside_console.ui.components.formatting import parse_dollars
 
 _PERCENT = re.compile(r"^(\d{1,3})(?:\.(\d{1,2}))?\s*%?$")
 
@@ -40,3 +44,16 @@ def parse_specialties(text: str) -> list[str]:
 def rating_text(rating: float | None, count: int) -> str:
     """Show a rating as "4.5 ★ (12)", or "No reviews" before the first."""
     return f"{rating:.1f} ★ ({count})" if rating is not None else "No reviews"
+
+
+def commission_terms(kind: str, rate_text: str, fee_text: str) -> tuple[dict[str, Any], str]:
+    """Read the commission form into `update_commission` terms, or say what to fix."""
+    if kind == CommissionType.PERCENTAGE.value:
+        rate = parse_percent(rate_text)
+        if rate is None:
+            return {}, "Enter the provider's share as a percentage, like 70 or 72.5."
+        return {"commission_type": CommissionType.PERCENTAGE, "rate_bp": rate}, ""
+    fee = parse_dollars(fee_text)
+    if fee is None or fee <= 0:
+        return {}, "Enter the flat fee per job in dollars, like 45 or 45.50."
+    return {"commission_type": CommissionType.FLAT_PER_JOB, "flat_fee_cents": fee}, ""
