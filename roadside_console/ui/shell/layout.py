@@ -174,6 +174,7 @@ def customer_page(title: str) -> Callable[[Callable[[], rx.Component]], Callable
                     rx.spacer(),
                     rx.link("Book", href=routes.CUSTOMER_BOOK),
                     rx.link("My bookings", href=routes.CUSTOMER_HOME),
+                    rx.link("Referrals", href=routes.CUSTOMER_REFERRALS),
                     rx.button("Sign out", size="1", variant="soft", on_click=SessionState.sign_out),
                     align="center",
                     spacing="4",

@@ -24,6 +24,9 @@ PROVIDER_JOIN = "/provider/join"  # the link in a provider's invite email
 TRACK = "/track/[token]"  # the link in the customer's booking text message
 CUSTOMER_HOME = "/account/bookings"
 CUSTOMER_BOOK = "/account/book"
+CUSTOMER_TRACK = "/account/track/[booking_id]"
+CUSTOMER_REFERRALS = "/account/referrals"
+GUEST_BOOK = "/book"  # public: book without an account (`?workspace=` names the operator)
 
 HOME_BY_ROLE: dict[Role, str] = {
     Role.ADMIN: ADMIN_HOME,
@@ -47,6 +50,11 @@ def provider_path(provider_id: str) -> str:
 def customer_path(customer_id: str) -> str:
     """Return the console URL of one customer."""
     return f"{ADMIN_CUSTOMERS}/{customer_id}"
+
+
+def customer_track_path(booking_id: str) -> str:
+    """Return the signed-in customer's tracking page of one of their bookings."""
+    return f"/account/track/{booking_id}"
 
 
 def home_for(role: Role) -> str:
