@@ -320,6 +320,15 @@ def cancel_booking(
     and unpaid payments expire: see `payments.cancellation`.
     """
     booking = _visible_booking(uow.session, actor, booking_id)
+    # Who may cancel comes before the fee: "confirm at $0.00" means nothing to a caller
+    # who may not cancel at all.
+    rules.check_transition(
+        role=actor.role,
+        from_status=booking.status,
+        to_status=S.CANCELLED,
+        is_own=is_own_booking(uow.session, actor, booking),
+        reason=reason,
+    )
     if expected_fee_cents is not None:
         settings = get_tenant_settings(uow.session, actor.tenant_id)
         fee = rules.cancellation_fee_cents(
