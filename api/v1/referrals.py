@@ -118,7 +118,7 @@ def apply_code(body: ApplyIn, actor: CurrentActor, uow: Uow) -> ReferralOut:
 @router.get(
     "/balance",
     response_model=BalanceOut,
-    responses=problem_responses(401, 403),
+    responses=problem_responses(401, 403, 404),
     summary="My referral credit (staff: any customer's, with `customer_id`)",
 )
 def balance(

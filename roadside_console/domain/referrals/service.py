@@ -185,6 +185,15 @@ def credit_balance(uow: UnitOfWork, *, actor: Actor, customer_id: uuid.UUID | No
         customer_id = actor.user_id
     else:
         require(actor, Permission.MANAGE_CUSTOMERS)
+        customer = uow.session.exec(
+            select(User.id).where(
+                User.id == customer_id,
+                User.tenant_id == actor.tenant_id,
+                User.role == Role.CUSTOMER,
+            )
+        ).first()
+        if customer is None:
+            raise NotFound("customer_not_found", "No such customer.", field="customer_id")
     return _credit_balance(uow.session, tenant_id=actor.tenant_id, user_id=customer_id)
 
 
