@@ -198,8 +198,6 @@ class RateLimiter:
 
     async def hit(self, key: str, *, window_ends_at: float) -> int:
         """Return the caller's count in this window, from the shared store when it answers."""
-        if self.store is self.fallback:
-            return await self.fallback.hit(key, window_ends_at=window_ends_at)
         now = time.monotonic()
         if now >= self._store_down_until:
             try:
