@@ -21,7 +21,7 @@ export REFLEX_CHECK_LATEST_VERSION := false
 export NPM_CONFIG_REGISTRY ?= https://registry.npmjs.org
 export BUN_INSTALL_CACHE_DIR := $(TOOLS)/bun-cache
 
-.PHONY: help install run migrate seed worker test lint unit e2e bench clean
+.PHONY: help install run migrate seed worker test lint unit e2e bench openapi clean
 
 help: ## Show the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ test: install ## Everything CI runs: lint, all tests on SQLite and PostgreSQL, b
 
 bench: install ## Benchmarks (figures go to docs/benchmarks.md)
 	$(BIN)/python -m bench
+
+openapi: $(VENV)/.synced ## Rewrite docs/openapi.json from the app (commit it with the route change)
+	$(BIN)/python -m api.openapi
 
 clean: ## Remove installed tooling, build output and the local database
 	rm -rf $(VENV) $(TOOLS) .web .states var
