@@ -64,10 +64,10 @@ class SqlMeter:
         self.statements, self.seconds = 0, 0.0
 
     def _before(self, conn: Any, *_: Any) -> None:
+        self.statements += 1  # counted here: a statement that fails (the replay's INSERT) counts
         conn.info["bench_started"] = time.perf_counter()
 
     def _after(self, conn: Any, *_: Any) -> None:
-        self.statements += 1
         self.seconds += time.perf_counter() - conn.info.pop("bench_started")
 
 
