@@ -26,6 +26,7 @@ from roadside_console.ui.customers.detail import CustomerDetailState, customer_d
 from roadside_console.ui.customers.page import CustomersState, customers_page
 from roadside_console.ui.customers.trust import TrustState, trust_page
 from roadside_console.ui.dashboard.page import DashboardState, dashboard_page
+from roadside_console.ui.dispatch.board import DispatchBoardState, dispatch_board_page
 from roadside_console.ui.payments.page import PaymentsState, payments_page
 from roadside_console.ui.payouts.page import PayoutsState, payouts_page
 from roadside_console.ui.pricing.page import PricingState, pricing_page
@@ -149,6 +150,12 @@ app.add_page(
     route=routes.ADMIN_TRUST,
     title="Trust tiers · RoadSide Console",
     on_load=[SessionState.guard_admin_page, TrustState.load],
+)
+app.add_page(
+    dispatch_board_page,
+    route="/admin/dispatch",
+    title="Dispatch · RoadSide Console",
+    on_load=[SessionState.guard_admin_page, DispatchBoardState.load],
 )
 for path, title, description in PLANNED_PAGES:
     app.add_page(
