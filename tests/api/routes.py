@@ -21,10 +21,10 @@ from sqlmodel import Session
 
 from roadside_console.domain.b2b.keys import issue_account_key
 from roadside_console.domain.b2b.models import B2BAccount
-from roadside_console.domain.bookings.models import Booking
 from roadside_console.domain.core.auth import Role
 from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.dispatch import service as dispatch
+from roadside_console.domain.identity.models import User
 from roadside_console.domain.identity.service import create_api_token
 from roadside_console.domain.pricing.schemas import QuoteRequest
 from roadside_console.domain.pricing.service import create_quote
@@ -101,7 +101,7 @@ def build_request(
     body_ids: Mapping[str, str],
     extra_body: Mapping[str, str] | None = None,
 ) -> Request:
-    """Fill the route's path and required query parameters from `ids`, and build a body.
+    """Fill the route's path and query parameters (required, or known) from `ids`; build a body.
 
     The body is the request model's documented example (or the empty body when every field is
     optional) with its id fields taken from `body_ids` (dropped when absent there), plus the
@@ -164,7 +164,7 @@ def make_workspace(session: Session, uow_factory: Callable[[], UnitOfWork]) -> W
         Role.CUSTOMER: make_user(session, tenant, role=Role.CUSTOMER),
     }
     provider = provider_at(session, tenant, "Pat", miles_north=1)
-    users[Role.PROVIDER] = session.get(type(world.admin), provider.user_id)
+    users[Role.PROVIDER] = session.get(User, provider.user_id)
     pending = make_provider(session, tenant, status=ProviderStatus.PENDING, is_available=False)
     account = B2BAccount(
         tenant_id=tenant.id, name=f"Fleet {tenant.slug}", billing_email="ap@fleet.example"
@@ -178,6 +178,7 @@ def make_workspace(session: Session, uow_factory: Callable[[], UnitOfWork]) -> W
     customer = actor_of(users[Role.CUSTOMER])
     with uow_factory() as uow:
         offer = dispatch.dispatch_booking(uow, actor=None, booking_id=booking.id)
+    assert offer.offer_id is not None, "dispatch offered the booking to nobody"
     with uow_factory() as uow:
         quote = create_quote(
             uow,
@@ -196,7 +197,6 @@ def make_workspace(session: Session, uow_factory: Callable[[], UnitOfWork]) -> W
         key = issue_account_key(uow, actor=admin, account_id=account.id, name="Fleet system")
     headers[Role.PARTNER.value] = {"Authorization": f"Bearer {key.token}"}
     headers[ANONYMOUS] = {"X-Workspace": tenant.slug}
-    reference = session.get(Booking, booking.id).reference
     ids = {
         "booking_id": str(booking.id),
         "offer_id": str(offer.offer_id),
@@ -217,7 +217,7 @@ def make_workspace(session: Session, uow_factory: Callable[[], UnitOfWork]) -> W
     markers = {
         "tenant": str(tenant.id),
         "booking": str(booking.id),
-        "booking reference": reference,
+        "booking reference": booking.reference,
         "offer": str(offer.offer_id),
         "quote": str(quote.id),
         "service": str(world.service.id),
