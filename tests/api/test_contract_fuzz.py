@@ -1,7 +1,8 @@
 """Contract fuzzing: every operation, fed generated input, answers as its OpenAPI entry says.
 
-Schemathesis reads the live document and, per operation, sends a bounded number of generated
-requests (valid and invalid ones) with a staff token of a seeded workspace. Each answer must
+Schemathesis reads the live document and, per operation, sends its examples, its coverage cases
+and at most `MAX_EXAMPLES` random requests (valid and invalid ones) with a staff token of a
+seeded workspace. Each answer must
 not be a 5xx, must have a declared status and media type, and its body must match the declared
 schema. It runs on SQLite only: the point is the contract, which does not depend on the
 database (the role and tenant tests cover both); see docs/decisions.md.
