@@ -54,7 +54,13 @@ def _sqlite_begin(connection: Any) -> None:
 
 @lru_cache(maxsize=1)
 def get_engine() -> Engine:
-    """Return the process-wide engine for the configured database."""
+    """Return the process-wide engine for the configured database.
+
+    Every table is mapped first: a session that flushes a row whose foreign key points at a
+    table no module has imported yet fails, and the worker or the API alone may not import it.
+    """
+    from roadside_console.domain import models  # noqa: F401
+
     return create_db_engine(get_settings().database_url)
 
 
