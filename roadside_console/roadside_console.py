@@ -30,12 +30,10 @@ from roadside_console.ui.dispatch.board import DispatchBoardState, dispatch_boar
 from roadside_console.ui.payments.page import PaymentsState, payments_page
 from roadside_console.ui.payouts.page import PayoutsState, payouts_page
 from roadside_console.ui.pricing.page import PricingState, pricing_page
-from roadside_console.ui.provider_portal.pages import (
-    ProviderJobsState,
-    provider_earnings_page,
-    provider_jobs_page,
-    provider_profile_page,
-)
+from roadside_console.ui.provider_portal.earnings import EarningsState, provider_earnings_page
+from roadside_console.ui.provider_portal.location import DutyState
+from roadside_console.ui.provider_portal.pages import ProviderJobsState, provider_jobs_page
+from roadside_console.ui.provider_portal.profile import ProfileState, provider_profile_page
 from roadside_console.ui.providers.detail import ProviderDetailState, provider_detail_page
 from roadside_console.ui.providers.page import ProvidersState, providers_page
 from roadside_console.ui.reports.page import ReportsState, reports_page
@@ -169,19 +167,19 @@ app.add_page(
     provider_jobs_page,
     route=routes.PROVIDER_HOME,
     title="My jobs · RoadSide Console",
-    on_load=[SessionState.guard_provider, ProviderJobsState.load],
+    on_load=[SessionState.guard_provider, ProviderJobsState.load, DutyState.load],
 )
 app.add_page(
     provider_earnings_page,
     route=routes.PROVIDER_EARNINGS,
-    title="Earnings",
-    on_load=SessionState.guard_provider,
+    title="Earnings · RoadSide Console",
+    on_load=[SessionState.guard_provider, EarningsState.load],
 )
 app.add_page(
     provider_profile_page,
     route=routes.PROVIDER_PROFILE,
-    title="Profile",
-    on_load=SessionState.guard_provider,
+    title="Profile · RoadSide Console",
+    on_load=[SessionState.guard_provider, ProfileState.load],
 )
 app.add_page(
     my_bookings_page,

@@ -2,7 +2,8 @@
 
 The screen polls for new offers every few seconds while it is open; the countdown ticks in the
 browser. Accepting an offer starts the job (the lifecycle has no separate "start" step), so an
-active job shows navigate, call and complete.
+active job shows navigate, call and complete. The duty panel on top (`location`) switches
+availability and location sharing.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from roadside_console.domain.bookings.service import complete_booking
 from roadside_console.domain.core.money import format_cents
 from roadside_console.domain.dispatch.portal import PortalJob, provider_board
 from roadside_console.domain.dispatch.service import accept_offer, reject_offer
-from roadside_console.ui.components.common import empty_state, placeholder_notice, status_badge
+from roadside_console.ui.components.common import empty_state, status_badge
 from roadside_console.ui.components.timers import countdown, poller
+from roadside_console.ui.provider_portal.location import duty_panel
 from roadside_console.ui.shell.layout import provider_page
 from roadside_console.ui.shell.session import SessionState
 
@@ -288,6 +290,9 @@ def provider_jobs_page() -> rx.Component:
     """Offers first (they expire), then the jobs on the go; one-thumb buttons throughout."""
     return rx.vstack(
         poller(interval_ms=POLL_MS, on_tick=ProviderJobsState.refresh),
+        duty_panel(
+            on_a_job=(ProviderJobsState.offers.length() > 0) | (ProviderJobsState.jobs.length() > 0)
+        ),
         rx.cond(
             ProviderJobsState.error != "",
             rx.callout(
@@ -315,21 +320,4 @@ def provider_jobs_page() -> rx.Component:
         spacing="3",
         width="100%",
         id="provider-jobs",
-    )
-
-
-@provider_page("Earnings")
-def provider_earnings_page() -> rx.Component:
-    """Placeholder until provider earnings are built."""
-    return placeholder_notice("Earnings", "Today, this week and this month, with payout history.")
-
-
-@provider_page("Profile")
-def provider_profile_page() -> rx.Component:
-    """Placeholder until provider self-service is built."""
-    return rx.vstack(
-        rx.text("Signed in as ", rx.text.strong(SessionState.user_name)),
-        placeholder_notice("Profile", "Availability switch, specialties and credentials."),
-        rx.button("Sign out", variant="soft", on_click=SessionState.sign_out, size="3"),
-        spacing="3",
     )
