@@ -144,6 +144,7 @@ def add_internal_note(
             kind="note_added",
             actor_id=actor.user_id,
             actor_role=actor.role,
+            reason=note[:500],  # what the timeline shows; the whole note is in the payload
             payload={"text": note, "author": actor.name},
             created_at=now,
         )

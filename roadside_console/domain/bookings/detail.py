@@ -139,6 +139,11 @@ def _actions(
             actions.add("record_payment")
         if pending_payment:
             actions.add("confirm_payment")
+        actions.add("refund")  # offered per refundable payment
+    if actor.can(Permission.MANAGE_BOOKINGS) and status is not S.CANCELLED:
+        actions.add("override_price")
+    if actor.is_staff:
+        actions.add("note")
     return frozenset(actions)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import reflex as rx
 
+from roadside_console.domain.bookings.adjustments import add_internal_note, override_price
 from roadside_console.domain.bookings.detail import BookingDetail, booking_detail
 from roadside_console.domain.bookings.service import cancel_booking, confirm_booking
 from roadside_console.domain.core.money import format_cents
@@ -22,7 +23,12 @@ from roadside_console.domain.dispatch.queries import explain_dispatch
 from roadside_console.domain.dispatch.schemas import CandidateView, DispatchLogView
 from roadside_console.domain.dispatch.service import assign_provider, dispatch_booking
 from roadside_console.domain.payments.models import PaymentMethod
-from roadside_console.domain.payments.service import confirm_payment, record_payment
+from roadside_console.domain.payments.service import (
+    confirm_payment,
+    record_payment,
+    refund_payment,
+)
+from roadside_console.integrations.stripe_checkout import gateway_from_settings
 from roadside_console.ui.components.common import empty_state, status_badge
 from roadside_console.ui.components.formatting import (
     event_title,
@@ -107,6 +113,12 @@ class PaymentRow:
     reference: str
     when: str
     pending: bool
+    refundable: bool = False
+    remaining: str = ""
+    manual: bool = True
+
+
+REFUNDABLE_STATUSES = ("confirmed", "partially_refunded")
 
 
 def candidate_row(candidate: CandidateView) -> CandidateRow:
@@ -193,6 +205,16 @@ class BookingDetailState(SessionState):
     pay_reference: str = ""
     pay_error: str = ""
     confirm_reference: str = ""
+    cancel_refund_reference: str = ""
+    refund_amount: str = ""
+    refund_reference: str = ""
+    refund_reason: str = ""
+    refund_error: str = ""
+    override_amount: str = ""
+    override_reason: str = ""
+    override_error: str = ""
+    note_text: str = ""
+    note_error: str = ""
 
     @rx.var
     def title(self) -> str:
@@ -289,6 +311,9 @@ class BookingDetailState(SessionState):
                 reference=p.reference or "—",
                 when=local_time(p.created_at, tz),
                 pending=p.status == "pending",
+                refundable=p.status in REFUNDABLE_STATUSES and p.amount_cents > p.refunded_cents,
+                remaining=f"{(p.amount_cents - p.refunded_cents) / 100:.2f}",
+                manual=p.method != PaymentMethod.STRIPE.value,
             )
             for p in d.payments
         ]
@@ -326,9 +351,11 @@ class BookingDetailState(SessionState):
             return
         self.cancel_error = await self._run(
             cancel_booking,
-            "Booking cancelled.",
+            "Booking cancelled. Anything paid beyond the fee was refunded.",
             booking_id=booking_id,
             reason=self.cancel_reason.strip(),
+            refund_reference=self.cancel_refund_reference.strip() or None,
+            gateway=gateway_from_settings(),
         )
 
     @rx.event
@@ -389,6 +416,102 @@ class BookingDetailState(SessionState):
         )
         if not self.error:
             self.confirm_reference = ""
+
+    @rx.event
+    def start_refund(self, remaining: str) -> None:
+        """Open the refund dialog with the whole remaining amount proposed."""
+        self.refund_amount, self.refund_reference, self.refund_reason = remaining, "", ""
+        self.refund_error = ""
+
+    @rx.event
+    async def refund(self, payment_id: str) -> None:
+        """Refund all or part of a payment (card at Stripe; manual with its reference)."""
+        amount = parse_dollars(self.refund_amount)
+        if amount is None or amount <= 0:
+            self.refund_error = "Enter the amount to refund in dollars, e.g. 40.00."
+            return
+        if not self.refund_reason.strip():
+            self.refund_error = "Say why the money goes back."
+            return
+        self.refund_error = await self._run(
+            refund_payment,
+            f"Refunded {format_cents(amount)}.",
+            payment_id=uuid.UUID(payment_id),
+            amount_cents=amount,
+            reason=self.refund_reason.strip(),
+            reference=self.refund_reference.strip() or None,
+            gateway=gateway_from_settings(),
+        )
+
+    @rx.event
+    async def override(self) -> None:
+        """Set a new price for the job, with the reason."""
+        booking_id = self._uuid()
+        amount = parse_dollars(self.override_amount)
+        if booking_id is None:
+            return
+        if amount is None:
+            self.override_error = "Enter the new price in dollars, e.g. 110.00."
+            return
+        self.override_error = await self._run(
+            override_price,
+            f"Price set to {format_cents(amount)}.",
+            booking_id=booking_id,
+            amount_cents=amount,
+            reason=self.override_reason,
+        )
+        if not self.override_error:
+            self.override_amount = self.override_reason = ""
+
+    @rx.event
+    async def add_note(self) -> None:
+        """Put a note for the team on the booking's history."""
+        booking_id = self._uuid()
+        if booking_id is None:
+            return
+        if not self.note_text.strip():
+            self.note_error = "Write the note first."
+            return
+        self.note_error = await self._run(
+            add_internal_note, "Note added.", booking_id=booking_id, text=self.note_text
+        )
+        if not self.note_error:
+            self.note_text = ""
+
+    @rx.event
+    def set_cancel_refund_reference(self, value: str) -> None:
+        """Keep the reference of money handed back on cancelling."""
+        self.cancel_refund_reference, self.cancel_error = value, ""
+
+    @rx.event
+    def set_refund_amount(self, value: str) -> None:
+        """Keep the typed refund amount."""
+        self.refund_amount, self.refund_error = value, ""
+
+    @rx.event
+    def set_refund_reference(self, value: str) -> None:
+        """Keep the typed refund reference."""
+        self.refund_reference, self.refund_error = value, ""
+
+    @rx.event
+    def set_refund_reason(self, value: str) -> None:
+        """Keep the typed refund reason."""
+        self.refund_reason, self.refund_error = value, ""
+
+    @rx.event
+    def set_override_amount(self, value: str) -> None:
+        """Keep the typed new price."""
+        self.override_amount, self.override_error = value, ""
+
+    @rx.event
+    def set_override_reason(self, value: str) -> None:
+        """Keep the typed reason for the new price."""
+        self.override_reason, self.override_error = value, ""
+
+    @rx.event
+    def set_note_text(self, value: str) -> None:
+        """Keep the note being written."""
+        self.note_text, self.note_error = value, ""
 
     @rx.event
     def set_cancel_reason(self, value: str) -> None:
@@ -552,6 +675,20 @@ def _cancel_dialog() -> rx.Component:
                     placeholder="e.g. Customer found help elsewhere",
                     width="100%",
                 ),
+                rx.el.label(
+                    "If it was paid by cash, CashApp or Zelle: reference of the money returned",
+                    html_for="cancel-refund-reference",
+                    class_name="field-label",
+                    margin_bottom="0",
+                    margin_top="0.5em",
+                ),
+                rx.input(
+                    id="cancel-refund-reference",
+                    value=S.cancel_refund_reference,
+                    on_change=S.set_cancel_refund_reference,
+                    placeholder="e.g. Zelle transfer id (card payments refund automatically)",
+                    width="100%",
+                ),
                 _field_error(S.cancel_error, "cancel-error"),
                 spacing="1",
                 width="100%",
@@ -624,6 +761,7 @@ def _price() -> rx.Component:
             rx.text(S.total, weight="bold", id="booking-total"),
             width="100%",
         ),
+        rx.cond(_can("override_price"), _override_form()),
     )
 
 
@@ -649,6 +787,7 @@ def _timeline() -> rx.Component:
                 spacing="3",
             ),
         ),
+        rx.cond(_can("note"), _note_form()),
         id="timeline",
     )
 
@@ -805,6 +944,156 @@ def _confirm_payment_dialog(p: rx.Var) -> rx.Component:
     )
 
 
+def _labelled(label: str, id_: str, control: rx.Component) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=id_, class_name="field-label", margin_bottom="0"),
+        control,
+        spacing="1",
+        width="100%",
+    )
+
+
+def _refund_dialog(p: rx.Var) -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(
+                "Refund",
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                disabled=S.busy,
+                on_click=S.start_refund(p.remaining),
+            )
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Refund part or all of ", p.amount, " (", p.method, ")"),
+            rx.alert_dialog.description(
+                rx.cond(
+                    p.manual,
+                    "Hand the money back first, then record it here with its reference.",
+                    "The card is refunded at Stripe at once.",
+                ),
+                " The provider's share is reduced (or clawed back if already paid).",
+                size="2",
+            ),
+            rx.vstack(
+                _labelled(
+                    "Amount to refund ($)",
+                    "refund-amount",
+                    rx.input(
+                        id="refund-amount",
+                        value=S.refund_amount,
+                        on_change=S.set_refund_amount,
+                        input_mode="decimal",
+                        width="10em",
+                    ),
+                ),
+                rx.cond(
+                    p.manual,
+                    _labelled(
+                        "Reference of the money returned",
+                        "refund-reference",
+                        rx.input(
+                            id="refund-reference",
+                            value=S.refund_reference,
+                            on_change=S.set_refund_reference,
+                            width="100%",
+                        ),
+                    ),
+                ),
+                _labelled(
+                    "Reason",
+                    "refund-reason",
+                    rx.input(
+                        id="refund-reason",
+                        value=S.refund_reason,
+                        on_change=S.set_refund_reason,
+                        placeholder="e.g. Arrived late; goodwill",
+                        width="100%",
+                    ),
+                ),
+                _field_error(S.refund_error, "refund-error"),
+                spacing="2",
+                width="100%",
+                margin_top="1em",
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.button(
+                    "Refund now",
+                    color_scheme="red",
+                    on_click=S.refund(p.payment_id),
+                    loading=S.busy,
+                    id="refund-confirm",
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="1em",
+            ),
+            max_width="30em",
+        ),
+    )
+
+
+def _override_form() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Change the price", size="2"),
+        rx.hstack(
+            _labelled(
+                "New price ($)",
+                "override-amount",
+                rx.input(
+                    id="override-amount",
+                    value=S.override_amount,
+                    on_change=S.set_override_amount,
+                    input_mode="decimal",
+                    width="8em",
+                ),
+            ),
+            _labelled(
+                "Reason",
+                "override-reason",
+                rx.input(
+                    id="override-reason",
+                    value=S.override_reason,
+                    on_change=S.set_override_reason,
+                    placeholder="e.g. Quoted $110 on the phone",
+                    width="100%",
+                ),
+            ),
+            rx.button("Set price", on_click=S.override, loading=S.busy, id="override-price"),
+            align="end",
+            spacing="2",
+            width="100%",
+        ),
+        _field_error(S.override_error, "override-error"),
+        spacing="2",
+        width="100%",
+        padding_top="0.5em",
+    )
+
+
+def _note_form() -> rx.Component:
+    return rx.vstack(
+        _labelled(
+            "Note for the team",
+            "note-text",
+            rx.text_area(
+                id="note-text",
+                value=S.note_text,
+                on_change=S.set_note_text,
+                placeholder="e.g. Gate code 4512; customer waits in the lobby",
+                width="100%",
+            ),
+        ),
+        rx.button("Add note", on_click=S.add_note, loading=S.busy, size="2", id="add-note"),
+        _field_error(S.note_error, "note-error"),
+        spacing="2",
+        width="100%",
+        align="start",
+    )
+
+
 def _record_form() -> rx.Component:
     return rx.vstack(
         rx.heading("Record a payment", size="3"),
@@ -888,7 +1177,8 @@ def _payments() -> rx.Component:
                                 rx.cond(
                                     p.pending & _can("confirm_payment"),
                                     _confirm_payment_dialog(p),
-                                )
+                                ),
+                                rx.cond(p.refundable & _can("refund"), _refund_dialog(p)),
                             ),
                         ),
                     )

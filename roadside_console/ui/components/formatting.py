@@ -18,6 +18,9 @@ EVENT_TITLES: dict[str, str] = {
     "provider_assigned": "Assigned by a dispatcher",
     "provider_unassigned": "Taken back from the provider",
     "manual_dispatch_needed": "Needs manual dispatch",
+    "price_overridden": "Price changed by staff",
+    "note_added": "Note",
+    "rescheduled": "Rescheduled",
 }
 
 
