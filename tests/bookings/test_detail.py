@@ -110,3 +110,18 @@ def test_a_booking_of_another_tenant_is_not_found(session, uow_factory, desk):
     outsider = actor_of(make_user(session, other, role=Role.ADMIN))
     with uow_factory() as uow, pytest.raises(NotFound):
         booking_detail(uow, actor=outsider, booking_id=created.booking_id)
+
+
+def test_money_and_note_actions_follow_the_roles(uow_factory, desk):
+    # given a booking
+    created = _phone_booking(uow_factory, desk)
+    # when the dispatcher and finance open it
+    with uow_factory() as uow:
+        dispatcher = booking_detail(uow, actor=desk["dispatcher"], booking_id=created.booking_id)
+    with uow_factory() as uow:
+        finance = booking_detail(uow, actor=desk["finance"], booking_id=created.booking_id)
+    # then the dispatcher may change the price and add notes but not refund; finance refunds
+    assert {"override_price", "note"} <= dispatcher.actions
+    assert "refund" not in dispatcher.actions
+    assert {"refund", "note"} <= finance.actions
+    assert "override_price" not in finance.actions
