@@ -6,9 +6,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import reflex as rx
 
+from roadside_console.domain.core.auth import Role
+from roadside_console.domain.core.clock import utc_now
 from roadside_console.domain.dispatch.board import BoardBooking, BoardProvider
 from roadside_console.ui.dispatch.board import (
+    DispatchBoardState,
     board_line,
     dispatch_board_page,
     duration_text,
@@ -17,6 +21,9 @@ from roadside_console.ui.dispatch.board import (
     provider_line,
 )
 from roadside_console.ui.dispatch.map import PLAIN, STREET, MapPoint, board_map, street_zoom
+from tests.dispatch.support import confirmed_booking, make_world, provider_at
+from tests.factories import make_user
+from tests.ui.support import run_handler, signed_in_state
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 TZ = "America/New_York"
@@ -185,3 +192,70 @@ def test_the_street_map_zooms_out_for_a_wider_spread():
 
 def test_pages_round_up_and_never_drop_below_one():
     assert [page_count(n) for n in (0, 1, 50, 51)] == [1, 1, 1, 2]
+
+
+# --- the handlers, as a signed-in dispatcher -----------------------------------------------
+
+
+def test_dispatch_now_from_the_board_offers_the_job_and_says_so(session, uow_factory, monkeypatch):
+    # given a confirmed booking and a provider nearby
+    world = make_world(session)
+    provider_at(session, world.tenant, "Near", miles_north=2)
+    booking = confirmed_booking(session, world, confirmed_at=utc_now())
+    board = signed_in_state(
+        DispatchBoardState, world.dispatcher, world.tenant, uow_factory, monkeypatch
+    )
+    run_handler(board.load())
+    [line] = board.bookings
+    assert (line.reference, line.dispatchable) == (booking.reference, True)
+    assert [p.name for p in board.providers] == ["Near"]
+    # when the dispatcher presses Dispatch now
+    run_handler(board.dispatch_now(line.booking_id))
+    # then the offer went out and the refreshed row shows its countdown instead of the button
+    assert board.notice.startswith(f"{booking.reference} offered to a provider")
+    [line] = board.bookings
+    assert (line.status, line.dispatchable, line.provider) == ("dispatched", False, "Near")
+    assert line.deadline_ms > 0
+    assert board.providers[0].workload == "1 active job"
+    assert not board.busy
+
+
+def test_dispatch_now_without_anyone_nearby_says_it_went_to_the_manual_queue(
+    session, uow_factory, monkeypatch
+):
+    world = make_world(session)
+    confirmed_booking(session, world, confirmed_at=utc_now())
+    board = signed_in_state(
+        DispatchBoardState, world.dispatcher, world.tenant, uow_factory, monkeypatch
+    )
+    run_handler(board.load())
+    run_handler(board.dispatch_now(board.bookings[0].booking_id))
+    assert "went to the manual queue: No eligible provider" in board.notice
+    assert board.bookings[0].flag == "manual"
+    assert board.manual_count == 1
+
+
+def test_finance_staff_get_the_domains_refusal_not_the_board(session, uow_factory, monkeypatch):
+    world = make_world(session)
+    finance = make_user(session, world.tenant, role=Role.FINANCE)
+    board = signed_in_state(DispatchBoardState, finance, world.tenant, uow_factory, monkeypatch)
+    run_handler(board.load())
+    assert board.error == "You do not have permission to do this."
+    assert board.bookings == []
+
+
+def test_the_board_map_starts_plain_and_switches_to_street_tiles_on_request():
+    # given a board showing one booking
+    root = rx.State(_reflex_internal_init=True)
+    board = root.get_substate(DispatchBoardState.get_full_name().split(".")[1:])
+    board.bookings = [board_line(_booking(), now=NOW, tz=TZ)]
+    # then it starts on the plain plot, which needs no tiles
+    assert board.map_view == PLAIN
+    assert [t.type for t in board.map_figure.data] == ["scatter"]
+    # when the dispatcher picks the street map, and later something unknown
+    board.set_map_view(STREET)
+    street = [t.type for t in board.map_figure.data]
+    board.set_map_view(["satellite"])
+    # then
+    assert street == ["scattermap"]
+    assert board.map_view == PLAIN

@@ -7,20 +7,32 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from roadside_console.domain.identity.models import User
 from roadside_console.domain.payouts.earnings import EarningLine, PeriodEarnings
+from roadside_console.domain.payouts.models import PayoutKind, ProviderPayout
+from roadside_console.domain.providers.models import ProviderStatus
 from roadside_console.domain.providers.profile import OwnCredential
 from roadside_console.ui.provider_portal.earnings import (
+    EarningsState,
     history_row,
     period_card,
     provider_earnings_page,
 )
-from roadside_console.ui.provider_portal.location import fix_values, location_problem
+from roadside_console.ui.provider_portal.location import (
+    DutyState,
+    fix_values,
+    location_problem,
+)
 from roadside_console.ui.provider_portal.pages import provider_jobs_page
 from roadside_console.ui.provider_portal.profile import (
+    ProfileState,
     credential_line,
     provider_profile_page,
     rating_text,
 )
+from tests.factories import make_provider, make_tenant
+from tests.providers.support import reloaded, trail_of
+from tests.ui.support import run_handler, signed_in_state
 
 TZ = "America/New_York"
 
@@ -168,3 +180,112 @@ def test_a_rating_reads_with_its_review_count():
     assert rating_text(4.5, 12) == "4.5 ★ from 12 reviews"
     assert rating_text(5.0, 1) == "5.0 ★ from 1 review"
     assert rating_text(None, 0) == "No reviews yet"
+
+
+# --- the handlers, as a signed-in provider -------------------------------------------------
+
+
+def _provider_state(state_cls, session, uow_factory, monkeypatch, **provider):
+    tenant = make_tenant(session)
+    record = make_provider(session, tenant, **provider)
+    user = session.get(User, record.user_id)
+    return signed_in_state(state_cls, user, tenant, uow_factory, monkeypatch), record
+
+
+def test_a_pending_provider_who_flips_the_switch_is_told_why_and_stays_off(
+    session, uow_factory, monkeypatch
+):
+    # given a provider the operator has not approved yet
+    duty, provider = _provider_state(
+        DutyState,
+        session,
+        uow_factory,
+        monkeypatch,
+        status=ProviderStatus.PENDING,
+        is_available=False,
+    )
+    run_handler(duty.load())
+    # when they switch availability on
+    run_handler(duty.set_available(True))
+    # then the domain's message shows and nothing changed
+    assert duty.duty_message.startswith("Your provider account is pending")
+    assert duty.available is False
+    assert reloaded(session, provider).is_available is False
+
+
+def test_an_active_provider_goes_off_duty_from_the_switch(session, uow_factory, monkeypatch):
+    duty, provider = _provider_state(DutyState, session, uow_factory, monkeypatch)
+    run_handler(duty.load())
+    assert (duty.available, duty.provider_status) == (True, "active")
+    run_handler(duty.set_available(False))
+    assert (duty.available, duty.duty_message) == (False, "")
+    assert reloaded(session, provider).is_available is False
+
+
+def test_a_fix_from_the_browser_moves_the_provider_only_while_sharing_is_on(
+    session, uow_factory, monkeypatch
+):
+    # given a provider who has not switched sharing on
+    duty, provider = _provider_state(DutyState, session, uow_factory, monkeypatch)
+    run_handler(duty.load())
+    fix = {"lat": 33.771, "lng": -84.388, "accuracy": 8.5, "heading": 90}
+    run_handler(duty.send_fix(fix))
+    assert reloaded(session, provider).location_updated_at is None
+    # when they switch it on and the browser sends a fix
+    duty.set_sharing(True)
+    run_handler(duty.send_fix(fix))
+    # then the position is stored and the panel says when it was sent
+    moved = reloaded(session, provider)
+    assert (moved.current_lat, moved.current_lng) == (33.771, -84.388)
+    assert [(p.accuracy_m, p.heading_deg) for p in trail_of(session, provider)] == [(8.5, 90.0)]
+    assert duty.last_sent.endswith(("AM", "PM"))
+    assert duty.location_error == ""
+
+
+def test_a_refused_permission_and_an_impossible_reading_show_a_message(
+    session, uow_factory, monkeypatch
+):
+    duty, provider = _provider_state(DutyState, session, uow_factory, monkeypatch)
+    run_handler(duty.load())
+    duty.set_sharing(True)
+    duty.location_failed("denied")
+    assert "Allow location" in duty.location_error
+    run_handler(duty.send_fix({"lat": 95.0, "lng": 0.0}))
+    assert duty.location_error != ""
+    assert reloaded(session, provider).location_updated_at is None
+
+
+def test_the_earnings_and_profile_pages_load_the_providers_own_figures(
+    session, uow_factory, monkeypatch
+):
+    # given a provider with one pending $70 earning made just now
+    earnings, provider = _provider_state(
+        EarningsState, session, uow_factory, monkeypatch, name="Lena Ortiz"
+    )
+    session.add(
+        ProviderPayout(
+            tenant_id=provider.tenant_id,
+            provider_id=provider.id,
+            kind=PayoutKind.EARNING,
+            amount_cents=7000,
+        )
+    )
+    session.commit()
+    # when both pages load
+    run_handler(earnings.load())
+    profile = earnings.parent_state.get_substate([ProfileState.get_name()])
+    run_handler(profile.load())
+    # then
+    assert [(p.label, p.net, p.pending) for p in earnings.periods] == [
+        ("Today", "$70.00", "$70.00"),
+        ("This week", "$70.00", "$70.00"),
+        ("This month", "$70.00", "$70.00"),
+    ]
+    assert [(h.title, h.amount, h.status) for h in earnings.history] == [
+        ("Job", "$70.00", "Pending")
+    ]
+    assert (profile.name, profile.status, profile.rating) == (
+        "Lena Ortiz",
+        "Active",
+        "No reviews yet",
+    )
