@@ -2,7 +2,7 @@
 
 The screen polls for new offers every few seconds while it is open; the countdown ticks in the
 browser. Accepting an offer starts the job (the lifecycle has no separate "start" step), so an
-active job shows navigate, call and complete. The duty panel on top (`location`) switches
+active job shows navigate, call and complete. The duty panel below them (`location`) switches
 availability and location sharing.
 """
 
@@ -287,12 +287,9 @@ def _job_card(job: rx.Var) -> rx.Component:
 
 @provider_page("My jobs")
 def provider_jobs_page() -> rx.Component:
-    """Offers first (they expire), then the jobs on the go; one-thumb buttons throughout."""
+    """Offers first (they expire), the jobs on the go, then duty; one-thumb buttons throughout."""
     return rx.vstack(
         poller(interval_ms=POLL_MS, on_tick=ProviderJobsState.refresh),
-        duty_panel(
-            on_a_job=(ProviderJobsState.offers.length() > 0) | (ProviderJobsState.jobs.length() > 0)
-        ),
         rx.cond(
             ProviderJobsState.error != "",
             rx.callout(
@@ -316,6 +313,9 @@ def provider_jobs_page() -> rx.Component:
             & (ProviderJobsState.offers.length() == 0)
             & (ProviderJobsState.jobs.length() == 0),
             empty_state("No offers or open jobs. New offers appear here on their own.", "coffee"),
+        ),
+        duty_panel(
+            on_a_job=(ProviderJobsState.offers.length() > 0) | (ProviderJobsState.jobs.length() > 0)
         ),
         spacing="3",
         width="100%",
