@@ -15,6 +15,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -145,21 +147,25 @@ def complete_key(
 ) -> None:
     """Store the response of the claimed request, for replays."""
     uow.session.execute(
-        sa.update(IdempotencyKey)
-        .where(col(IdempotencyKey.id) == claim_id)
-        .values(
-            status_code=response.status_code,
-            response_headers=response.headers,
-            response_body=response.body,
-            completed_at=now,
-        )
+        _complete_statement(),
+        {
+            "done_id": claim_id,
+            "done_status": response.status_code,
+            "done_headers": response.headers,
+            "done_body": response.body,
+            "done_at": now,
+        },
     )
     uow.commit()
 
 
 def release_key(uow: UnitOfWork, *, claim_id: uuid.UUID) -> None:
     """Drop an unfinished claim so a retry with the same key runs afresh."""
-    uow.session.execute(sa.delete(IdempotencyKey).where(col(IdempotencyKey.id) == claim_id))
+    uow.session.execute(
+        sa.delete(IdempotencyKey)
+        .where(col(IdempotencyKey.id) == claim_id)
+        .execution_options(synchronize_session=False)
+    )
     uow.commit()
 
 
@@ -182,27 +188,63 @@ def _insert_claim(
     now: datetime,
 ) -> bool:
     """Insert the claim unless the key exists (waiting for an in-flight insert of it)."""
-    dialect = sqlite if uow.session.get_bind().dialect.name == "sqlite" else postgresql
-    table = IdempotencyKey.__table__  # type: ignore[attr-defined]
     inserted = uow.session.execute(
-        dialect.insert(table)
-        .values(
-            id=claim_id,
-            scope=scope,
-            key=key,
-            request_method=request.method,
-            request_path=request.path,
-            request_sha256=request.body_sha256,
-            response_headers={},
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=[table.c.scope, table.c.key])
-        .returning(table.c.id)
+        _claim_statement(uow.session.get_bind().dialect.name),
+        {
+            "claim_id": claim_id,
+            "claim_scope": scope,
+            "claim_key": key,
+            "claim_method": request.method,
+            "claim_path": request.path,
+            "claim_sha256": request.body_sha256,
+            "claim_headers": {},
+            "claim_at": now,
+        },
     ).first()
     if inserted is None:
         return False
     uow.commit()
     return True
+
+
+@lru_cache(maxsize=2)
+def _claim_statement(dialect_name: str) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, built once with bound parameters."""
+    dialect = sqlite if dialect_name == "sqlite" else postgresql
+    table = IdempotencyKey.__table__  # type: ignore[attr-defined]
+    bind = sa.bindparam
+    return (
+        dialect.insert(table)
+        .values(
+            id=bind("claim_id", type_=table.c.id.type),
+            scope=bind("claim_scope", type_=table.c.scope.type),
+            key=bind("claim_key", type_=table.c.key.type),
+            request_method=bind("claim_method", type_=table.c.request_method.type),
+            request_path=bind("claim_path", type_=table.c.request_path.type),
+            request_sha256=bind("claim_sha256", type_=table.c.request_sha256.type),
+            response_headers=bind("claim_headers", type_=table.c.response_headers.type),
+            created_at=bind("claim_at", type_=table.c.created_at.type),
+        )
+        .on_conflict_do_nothing(index_elements=[table.c.scope, table.c.key])
+        .returning(table.c.id)
+    )
+
+
+@lru_cache(maxsize=1)
+def _complete_statement() -> Any:
+    """UPDATE the claim with its response, built once (no ORM evaluation of a fresh session)."""
+    table = IdempotencyKey.__table__  # type: ignore[attr-defined]
+    bind = sa.bindparam
+    return (
+        sa.update(table)
+        .where(table.c.id == bind("done_id", type_=table.c.id.type))
+        .values(
+            status_code=bind("done_status", type_=table.c.status_code.type),
+            response_headers=bind("done_headers", type_=table.c.response_headers.type),
+            response_body=bind("done_body", type_=table.c.response_body.type),
+            completed_at=bind("done_at", type_=table.c.completed_at.type),
+        )
+    )
 
 
 def _find(uow: UnitOfWork, *, scope: str, key: str) -> IdempotencyKey | None:
