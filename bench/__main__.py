@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import bulk_seed, dispatch, payouts, pricing, webhooks
+from bench import api_load, bulk_seed, console_load, dispatch, payouts, pricing, webhooks
 
 BENCHMARKS = {
     "bulk_seed": bulk_seed.main,
@@ -12,6 +12,8 @@ BENCHMARKS = {
     "dispatch": dispatch.main,
     "payouts": payouts.main,
     "webhooks": webhooks.main,
+    "api_load": api_load.main,
+    "console_load": console_load.main,
 }
 
 
