@@ -884,6 +884,20 @@ def _lines(run: Run, args: argparse.Namespace) -> list[str]:
     return lines
 
 
+NOTE = (
+    "Reading the figures: the last column is the CPU time the API processes (granian and its "
+    "workers) and the database's backends spent per request during the measured run, from "
+    "`/proc`; wrk and the rest of the box come on top. Two cores give at most 2,000 ms of CPU "
+    "per second, so 1,500 estimates/s leaves about 1.3 ms per request for everything, "
+    "PostgreSQL and wrk included, against the many milliseconds of Python per request shown "
+    "(`bench.webhooks` timed the same request 7 times slower at load 9.9 than at load 1.0 on "
+    "this box, so the load average matters). Every POST with a key runs three transactions, each with its own "
+    "commit: the key's claim, the route's own work, the stored answer. Each dependency and the "
+    "route run on AnyIO's thread pool, one hop per sync function. pgbench shows the booking's "
+    "insert transaction alone on the same database and clients, without Python."
+)
+
+
 def _write_doc(lines: list[str], args: argparse.Namespace) -> None:
     machine = ", ".join(f"{name} {value}" for name, value in host_facts().items())
     command = "python -m bench.api_load" + "".join(
@@ -919,6 +933,8 @@ def _write_doc(lines: list[str], args: argparse.Namespace) -> None:
         "first fix of each 5 s keeps a trail point (the store path), the others only move the "
         "current position (the no-store path).\n\n"
         + "\n".join(lines)
+        + "\n\n"
+        + NOTE
         + f"\n\nMachine: {machine}; PostgreSQL on loopback over TCP, shared with other work.\n"
         + END
     )
