@@ -127,3 +127,16 @@ def test_a_session_token_is_stored_only_as_a_digest(session, uow_factory):
     stored = session.exec(select(UserSession).where(UserSession.user_id == user.id)).one()
     assert signed_in.session_token not in stored.token_hash
     assert len(stored.token_hash) == 64
+
+
+def test_an_over_long_workspace_and_email_is_refused_and_counted_not_a_crash(session, uow_factory):
+    # given a guess longer than the attempts table's key column (100 + 320 characters)
+    tenant = make_tenant(session)
+    email = "a" * 300 + "@example.com"
+    # when it is tried eleven times
+    for _ in range(10):
+        with pytest.raises(AuthenticationFailed), uow_factory() as uow:
+            service.sign_in(uow, tenant_slug=tenant.slug + "x" * 90, email=email, password="x")
+    # then it gets the generic answer each time, and then the throttle
+    with pytest.raises(Throttled), uow_factory() as uow:
+        service.sign_in(uow, tenant_slug=tenant.slug + "x" * 90, email=email, password="x")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
@@ -14,9 +15,19 @@ MAX_FAILURES = 10
 WINDOW = timedelta(minutes=15)
 
 
+ACCOUNT_KEY_MAX = 320  # the column's width
+
+
 def account_key(tenant_slug: str, email: str) -> str:
-    """Key attempts by what was typed, so unknown accounts are throttled like real ones."""
-    return f"{tenant_slug.strip().lower()}:{email.strip().lower()}"
+    """Key attempts by what was typed, so unknown accounts are throttled like real ones.
+
+    A workspace and an address together can be longer than the column; such keys are stored
+    as their SHA-256 digest, so an over-long guess is still counted instead of failing.
+    """
+    key = f"{tenant_slug.strip().lower()}:{email.strip().lower()}"
+    if len(key) > ACCOUNT_KEY_MAX:
+        return f"sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+    return key
 
 
 def ensure_not_throttled(session: Session, *, key: str, ip_address: str, now: datetime) -> None:
