@@ -278,7 +278,7 @@ def _row(row: rx.Var) -> rx.Component:
         rx.table.cell(rx.text(row.when, size="2", white_space="nowrap")),
         rx.table.cell(
             rx.vstack(
-                rx.text(row.actor, size="2", weight="medium"),
+                rx.text(row.actor, size="2", weight="medium", white_space="nowrap"),
                 rx.text(row.role, size="1", color_scheme="gray"),
                 spacing="0",
             )
@@ -291,7 +291,7 @@ def _row(row: rx.Var) -> rx.Component:
                 rx.text(row.target, size="2"),
             )
         ),
-        rx.table.cell(rx.text(row.reason, size="2")),
+        rx.table.cell(rx.text(row.reason, size="2"), min_width="10em"),
         rx.table.cell(rx.text(row.changes, size="1", color_scheme="gray")),
     )
 

@@ -775,7 +775,8 @@ def _review_step() -> rx.Component:
             rx.data_list.item(rx.data_list.label("Vehicle"), rx.data_list.value(S.vehicle_summary)),
             rx.data_list.item(rx.data_list.label("When"), rx.data_list.value(S.when_label)),
             rx.data_list.item(
-                rx.data_list.label("Contact"), rx.data_list.value(S.name, " · ", S.phone)
+                rx.data_list.label("Contact"),
+                rx.data_list.value(S.name, " · ", rx.el.span(S.phone, white_space="nowrap")),
             ),
             id="review-summary",
         ),
@@ -914,7 +915,13 @@ def _confirmed() -> rx.Component:
                 "We texted you this link too. Follow your technician here:",
                 size="2",
             ),
-            rx.link(c.tracking_url, href=c.tracking_path, id="tracking-link", weight="bold"),
+            rx.link(
+                c.tracking_url,
+                href=c.tracking_path,
+                id="tracking-link",
+                weight="bold",
+                overflow_wrap="anywhere",
+            ),
             rx.cond(
                 c.payment_note != "",
                 rx.callout(c.payment_note, icon="info", color_scheme="amber", id="payment-note"),

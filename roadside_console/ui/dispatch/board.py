@@ -417,6 +417,7 @@ def _booking_row(line: rx.Var) -> rx.Component:
                     on_click=S.dispatch_now(line.booking_id),
                     loading=S.busy,
                     class_name="board-dispatch-now",
+                    white_space="nowrap",
                     id="dispatch-now-" + line.reference.to(str),
                 ),
             )

@@ -1184,7 +1184,8 @@ def _calculator() -> rx.Component:
                 "when",
                 for_id="calc-when",
             ),
-            columns=rx.breakpoints(initial="1", md="3"),
+            # beside storm mode (lg and up) the card is half as wide: one field a row there
+            columns=rx.breakpoints(initial="1", md="3", lg="1", xl="3"),
             spacing="3",
             width="100%",
         ),

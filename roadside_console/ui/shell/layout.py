@@ -172,14 +172,22 @@ def customer_page(title: str) -> Callable[[Callable[[], rx.Component]], Callable
                 rx.hstack(
                     _brand(),
                     rx.spacer(),
-                    rx.link("Book", href=routes.CUSTOMER_BOOK),
-                    rx.link("My bookings", href=routes.CUSTOMER_HOME),
-                    rx.link("Referrals", href=routes.CUSTOMER_REFERRALS),
-                    rx.button("Sign out", size="1", variant="soft", on_click=SessionState.sign_out),
+                    rx.hstack(
+                        rx.link("Book", href=routes.CUSTOMER_BOOK),
+                        rx.link("My bookings", href=routes.CUSTOMER_HOME),
+                        rx.link("Referrals", href=routes.CUSTOMER_REFERRALS),
+                        rx.button(
+                            "Sign out", size="1", variant="soft", on_click=SessionState.sign_out
+                        ),
+                        align="center",
+                        spacing="4",
+                        white_space="nowrap",
+                    ),
                     align="center",
                     spacing="4",
                     padding="1em",
                     class_name="topbar",
+                    wrap="wrap",  # on a phone the links go under the name instead of off-screen
                 ),
                 rx.vstack(
                     rx.heading(title, size="6", id="page-title"),
