@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -32,6 +33,8 @@ CHROMIUM_ARGS = [
 DEMO_PASSWORD = "e2e-demo-password"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 STARTUP_TIMEOUT_S = 240
+# What a page should show may take a while on a loaded CI machine: wait up to 15 s for it.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
