@@ -58,6 +58,16 @@ class Booking(TenantScoped, TimestampsMixin, table=True):
         sa.Index("ix_bookings_tenant_created", "tenant_id", "created_at"),
         sa.Index("ix_bookings_provider_status", "provider_id", "status"),
         sa.Index("ix_bookings_customer", "customer_id", "created_at"),
+        # The bookings table's `%term%` search (PostgreSQL only, migration 0007).
+        *(
+            sa.Index(
+                f"ix_bookings_{name}_trgm",
+                sa.func.lower(sa.text(name)).label(name),
+                postgresql_using="gin",
+                postgresql_ops={name: "gin_trgm_ops"},
+            ).ddl_if(dialect="postgresql")
+            for name in ("reference", "contact_name", "contact_phone")
+        ),
         sa.CheckConstraint("estimated_price_cents >= 0", name="ck_bookings_estimate"),
         sa.CheckConstraint("towing_miles IS NULL OR towing_miles >= 0", name="ck_bookings_miles"),
     )

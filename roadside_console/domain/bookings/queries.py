@@ -174,7 +174,7 @@ def list_bookings(
             or_(
                 func.lower(Booking.reference).like(like),
                 func.lower(Booking.contact_name).like(like),
-                col(Booking.contact_phone).like(f"%{term}%"),
+                func.lower(Booking.contact_phone).like(like),  # lower(): one trigram index each
             )
         )
     session = uow.session

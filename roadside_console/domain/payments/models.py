@@ -48,6 +48,7 @@ class Payment(TenantScoped, TimestampsMixin, table=True):
     __table_args__ = (
         sa.Index("ix_payments_booking", "booking_id"),
         sa.Index("ix_payments_tenant_status", "tenant_id", "status"),
+        sa.Index("ix_payments_tenant_confirmed", "tenant_id", "confirmed_at"),
         sa.CheckConstraint("amount_cents > 0", name="ck_payments_amount"),
         sa.CheckConstraint(
             "refunded_cents >= 0 AND refunded_cents <= amount_cents", name="ck_payments_refunded"
