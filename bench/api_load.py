@@ -495,7 +495,7 @@ def _open_loop_main(config_path: str) -> int:
     config = json.loads(Path(config_path).read_text())
     result = asyncio.run(_open_loop(config))
     print("BENCH_JSON " + json.dumps(result), flush=True)
-    return 0
+    os._exit(0)  # the figures are out: do not wait for abandoned connections to wind down
 
 
 async def _open_loop(config: dict[str, Any]) -> dict[str, Any]:
@@ -516,46 +516,48 @@ async def _open_loop(config: dict[str, Any]) -> dict[str, Any]:
         "Authorization": f"Bearer {config['token']}",
         "Content-Type": "application/json",
     }
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
+    # Requests beyond these connections wait for one; latency counts from the planned time.
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     latencies: list[float] = []
     statuses: dict[int, int] = {}
-    async with httpx.AsyncClient(base_url=config["base"], limits=limits, timeout=10) as client:
+    # Never closed: the process ends with os._exit once the figures are printed.
+    client = httpx.AsyncClient(base_url=config["base"], limits=limits, timeout=10)
 
-        async def one(planned: float) -> None:
-            key = uuid.uuid4().hex
-            try:
-                response = await client.post(
-                    PATHS["bookings"], content=body, headers={**headers, "Idempotency-Key": key}
-                )
-                code = response.status_code
-            except httpx.HTTPError:
-                code = 0
-            statuses[code] = statuses.get(code, 0) + 1
-            latencies.append((time.perf_counter() - planned) * 1000)
+    async def one(planned: float) -> None:
+        key = uuid.uuid4().hex
+        try:
+            response = await client.post(
+                PATHS["bookings"], content=body, headers={**headers, "Idempotency-Key": key}
+            )
+            code = response.status_code
+        except httpx.HTTPError:
+            code = 0
+        statuses[code] = statuses.get(code, 0) + 1
+        latencies.append((time.perf_counter() - planned) * 1000)
 
-        for _ in range(20):  # open the connections before the clock starts
-            await one(time.perf_counter())
-        latencies.clear()
-        statuses.clear()
-        tasks: list[asyncio.Task[None]] = []
-        planned_at: dict[asyncio.Task[None], float] = {}
-        start = time.perf_counter() + 0.05
-        total = int(rate * seconds)
-        for i in range(total):
-            planned = start + i / rate
-            delay = planned - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(planned)))
-            planned_at[tasks[-1]] = planned
-        # Give late answers 10 s after the last planned send, then count the rest as missed.
-        _, pending = await asyncio.wait(tasks, timeout=10) if tasks else (set(), set())
-        for task in pending:
-            task.cancel()
-        cut = time.perf_counter()
-        latencies.extend((cut - planned_at[task]) * 1000 for task in pending)  # at least this
-        statuses[-1] = len(pending)
-        elapsed = time.perf_counter() - start
+    for _ in range(20):  # open the connections before the clock starts
+        await one(time.perf_counter())
+    latencies.clear()
+    statuses.clear()
+    tasks: list[asyncio.Task[None]] = []
+    planned_at: dict[asyncio.Task[None], float] = {}
+    start = time.perf_counter() + 0.05
+    total = int(rate * seconds)
+    for i in range(total):
+        planned = start + i / rate
+        delay = planned - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(planned)))
+        planned_at[tasks[-1]] = planned
+    # Give late answers 10 s after the last planned send, then count the rest as missed.
+    _, pending = await asyncio.wait(tasks, timeout=10) if tasks else (set(), set())
+    for task in pending:
+        task.cancel()
+    cut = time.perf_counter()
+    latencies.extend((cut - planned_at[task]) * 1000 for task in pending)  # at least this
+    statuses[-1] = len(pending)
+    elapsed = cut - start
     ordered = sorted(latencies)
     return {
         "sent": total,
@@ -583,13 +585,16 @@ def _run_open_loop(
             }
         )
     )
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.api_load", "--open-loop", str(config)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=seconds + 120,
-    )
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.api_load", "--open-loop", str(config)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=seconds + 120,
+        )
+    except subprocess.TimeoutExpired as stuck:
+        raise SystemExit(f"the open-loop generator hung: {stuck}") from None
     match = re.search(r"BENCH_JSON (\{.*\})", out.stdout)
     if match is None:
         raise SystemExit(f"the open-loop generator failed:\n{out.stdout}\n{out.stderr}")
