@@ -145,7 +145,9 @@ class Frames:
 
     def on_sent(self, payload: str | bytes) -> None:
         data = payload.encode() if isinstance(payload, str) else payload
-        if data.startswith(b"42"):  # an event (hydrate, on_load, a handler), not a ping
+        # Socket.IO packets ("40": connect, which carries the hydrate event; "42": an event),
+        # not Engine.IO pings.
+        if data.startswith(b"4"):
             self.sent.append(time.perf_counter())
 
     def first_sent_after(self, moment: float) -> float:
@@ -628,7 +630,7 @@ def _render(
         "| target | met? |",
         "|---|---|---|---|---|---|---|",
     ]
-    ms = lambda seconds: f"{seconds * 1000:,.0f} ms"  # noqa: E731
+    ms = lambda seconds: f"{seconds * 1000:,.0f} ms" if seconds == seconds else "—"  # noqa: E731
     for v in _verdicts(result):
         met = "—" if v.met is None else ("yes" if v.met else "**no**")
         lines.append(
