@@ -934,9 +934,11 @@ def _write_doc(lines: list[str], args: argparse.Namespace) -> None:
         "shows. Estimates are a guest naming the workspace (towing, 25 mi); bookings are one "
         "customer's token, priced now, immediate (confirmed at once: booking, two events, two "
         f"outbox SMS); location posts go round the tokens of {args.providers:,} providers, "
-        "each with a job in progress, so each provider posts every couple of seconds: the "
-        "first fix of each 5 s keeps a trail point (the store path), the others only move the "
-        "current position (the no-store path).\n\n"
+        f"each with a job in progress, so a provider posts every {args.providers:,} / rate "
+        "seconds: a fix keeps a trail point when the provider's last one is 5 s old or more "
+        "(the store path), otherwise it only moves the current position (the no-store path); "
+        "the row says which share stored (at these rates most posts stored; the warm-up's "
+        "fixes made the others no-store).\n\n"
         + "\n".join(lines)
         + "\n\n"
         + NOTE
