@@ -75,6 +75,7 @@ test: install ## Everything CI runs: lint, all tests on SQLite and PostgreSQL, b
 	$(BIN)/pytest -q
 
 bench: install ## Benchmarks (figures go to docs/benchmarks.md)
+	bash .ci/system-deps.sh bench
 	$(BIN)/python -m bench
 
 openapi: $(VENV)/.synced ## Rewrite docs/openapi.json from the app (commit it with the route change)

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Install the Debian packages tests need (Chromium for browser tests, WeasyPrint's libraries,
 # poppler for looking at PDFs), but only when something is missing. Needs root for apt-get.
+# `system-deps.sh bench` also brings the load generators the benchmarks use (wrk, pgbench).
 set -euo pipefail
 
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
+if [ "${1:-}" = "bench" ]; then
+  command -v wrk >/dev/null 2>&1 || need+=(wrk)
+  command -v pgbench >/dev/null 2>&1 || need+=(postgresql-contrib)
+fi
 for lib in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils; do
   dpkg -s "$lib" >/dev/null 2>&1 || need+=("$lib")
 done
