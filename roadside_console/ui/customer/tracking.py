@@ -10,12 +10,16 @@ import uuid
 import reflex as rx
 
 from roadside_console.domain.bookings.views import track_own_booking
-from roadside_console.ui.components.common import status_badge
 from roadside_console.ui.components.timers import poller
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import customer_page
 from roadside_console.ui.shell.session import SessionState
-from roadside_console.ui.tracking.page import REFRESH_MS, TrackingCard, tracking_card
+from roadside_console.ui.tracking.page import (
+    REFRESH_MS,
+    TrackingCard,
+    tracking_card,
+    tracking_card_view,
+)
 
 
 class OwnTrackingState(SessionState):
@@ -44,50 +48,6 @@ class OwnTrackingState(SessionState):
         self.card = tracking_card(view) if view is not None else None
 
 
-def _step(step: rx.Var) -> rx.Component:
-    return rx.hstack(
-        rx.icon("circle-check", size=16, color=rx.color("green", 9)),
-        rx.text(step["status"], weight="medium"),
-        rx.spacer(),
-        rx.text(step["at"], color_scheme="gray", size="2"),
-        width="100%",
-        align="center",
-    )
-
-
-def _card() -> rx.Component:
-    card = OwnTrackingState.card
-    return rx.vstack(
-        rx.hstack(
-            rx.heading(card.headline, size="5", id="tracking-headline"),
-            rx.spacer(),
-            status_badge(card.status),
-            width="100%",
-            align="center",
-            wrap="wrap",
-        ),
-        rx.text(card.service, " · ", card.reference, color_scheme="gray"),
-        rx.cond(card.when != "", rx.text(card.when)),
-        rx.cond(
-            card.technician != "",
-            rx.text("Your technician: ", rx.el.strong(card.technician)),
-        ),
-        rx.cond(card.eta != "", rx.text(card.eta, size="5", weight="bold", id="tracking-eta")),
-        rx.cond(
-            card.map_url != "",
-            rx.link("See on the map", href=card.map_url, is_external=True, id="tracking-map"),
-        ),
-        rx.cond(
-            card.location_note != "", rx.text(card.location_note, size="2", color_scheme="gray")
-        ),
-        rx.heading("Progress", size="3", margin_top="0.5em"),
-        rx.vstack(rx.foreach(card.steps, _step), width="100%", spacing="2", id="tracking-steps"),
-        spacing="3",
-        width="100%",
-        aria_live="polite",
-    )
-
-
 @customer_page("Track your booking")
 def own_tracking_page() -> rx.Component:
     """Status timeline and ETA of one booking, updating without a reload."""
@@ -95,7 +55,11 @@ def own_tracking_page() -> rx.Component:
         rx.cond(
             OwnTrackingState.error != "",
             rx.callout(OwnTrackingState.error, icon="triangle-alert", color_scheme="red"),
-            rx.cond(OwnTrackingState.card, _card(), rx.center(rx.spinner(size="3"))),
+            rx.cond(
+                OwnTrackingState.card,
+                tracking_card_view(OwnTrackingState.card),
+                rx.center(rx.spinner(size="3")),
+            ),
         ),
         rx.link("Back to my bookings", href=routes.CUSTOMER_HOME),
         poller(interval_ms=REFRESH_MS, on_tick=OwnTrackingState.refresh),

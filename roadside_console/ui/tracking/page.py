@@ -114,8 +114,11 @@ def _step(step: rx.Var) -> rx.Component:
     )
 
 
-def _card() -> rx.Component:
-    card = TrackingState.card
+def tracking_card_view(card: rx.Var) -> rx.Component:
+    """Render a `TrackingCard` var: headline, technician and ETA, map link, progress steps.
+
+    Shared by the public page behind the texted link and the customer's own tracking page.
+    """
     return rx.vstack(
         rx.hstack(
             rx.heading(card.headline, size="6", id="tracking-headline"),
@@ -163,6 +166,7 @@ def _card() -> rx.Component:
         rx.vstack(rx.foreach(card.steps, _step), width="100%", spacing="2", id="tracking-steps"),
         spacing="3",
         width="100%",
+        aria_live="polite",
     )
 
 
@@ -180,7 +184,11 @@ def tracking_page() -> rx.Component:
             rx.cond(
                 TrackingState.error != "",
                 rx.callout(TrackingState.error, icon="triangle-alert", color_scheme="red"),
-                rx.cond(TrackingState.card, _card(), rx.center(rx.spinner(size="3"))),
+                rx.cond(
+                    TrackingState.card,
+                    tracking_card_view(TrackingState.card),
+                    rx.center(rx.spinner(size="3")),
+                ),
             ),
             poller(interval_ms=REFRESH_MS, on_tick=TrackingState.refresh),
             padding="1.25em",
