@@ -38,16 +38,24 @@ expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test in this folder as a browser journey; run those with their own app first.
+    """Mark every test in this folder as a browser journey; run them last, own-app ones first.
 
     Every app build writes the one frontend in .web, with its own port in it. An app started
     while the shared one is up would leave the shared one serving a frontend that talks to the
     other port, so the journeys with their own app run (and stop it) before the shared app starts.
+    All journeys run after every other test: Playwright's sync API keeps an event loop running
+    in the main thread for the rest of the session, which async tests cannot share.
     """
+
+    def order(item: pytest.Item) -> int:
+        if "tests/e2e/" not in str(item.fspath):
+            return 0
+        return 1 if "golden_url" in getattr(item, "fixturenames", ()) else 2
+
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-    items.sort(key=lambda item: 0 if "golden_url" in getattr(item, "fixturenames", ()) else 1)
+    items.sort(key=order)
 
 
 def _free_port() -> int:
