@@ -10,7 +10,7 @@ from roadside_console.domain.bookings.models import BookingStatus
 from roadside_console.domain.bookings.queries import BookingFilters, list_bookings, service_options
 from roadside_console.domain.core.auth import ROLE_PERMISSIONS, Permission, Role
 from roadside_console.domain.core.money import format_cents
-from roadside_console.ui.components.common import empty_state, status_badge
+from roadside_console.ui.components.common import empty_state, pager, status_badge
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.session import SessionState
@@ -219,27 +219,7 @@ def bookings_page() -> rx.Component:
             ),
             rx.cond(BookingsState.loaded, empty_state("No bookings match these filters.")),
         ),
-        rx.hstack(
-            rx.text(BookingsState.summary, size="2", color_scheme="gray", id="bookings-summary"),
-            rx.spacer(),
-            rx.button(
-                rx.icon("chevron-left", size=16),
-                "Previous",
-                variant="soft",
-                on_click=BookingsState.previous_page,
-                disabled=BookingsState.page <= 1,
-            ),
-            rx.text("Page ", BookingsState.page, " of ", BookingsState.page_count, size="2"),
-            rx.button(
-                "Next",
-                rx.icon("chevron-right", size=16),
-                variant="soft",
-                on_click=BookingsState.next_page,
-                disabled=BookingsState.page >= BookingsState.page_count,
-            ),
-            width="100%",
-            align="center",
-        ),
+        pager(BookingsState, BookingsState.summary, summary_id="bookings-summary"),
         spacing="4",
         width="100%",
     )

@@ -77,3 +77,34 @@ def status_badge(status: rx.Var | str) -> rx.Component:
         variant="soft",
         size="2",
     )
+
+
+def pager(
+    state: type[rx.State], *summary: rx.Var | str, summary_id: str | None = None
+) -> rx.Component:
+    """A summary line with Previous / Next buttons for a page state.
+
+    The state has `page`, `page_count` and the `previous_page` / `next_page` handlers; the
+    buttons are disabled at either end.
+    """
+    return rx.hstack(
+        rx.text(*summary, size="2", color_scheme="gray", id=summary_id),
+        rx.spacer(),
+        rx.button(
+            rx.icon("chevron-left", size=16),
+            "Previous",
+            variant="soft",
+            on_click=state.previous_page,  # type: ignore[attr-defined]
+            disabled=state.page <= 1,  # type: ignore[attr-defined]
+        ),
+        rx.text("Page ", state.page, " of ", state.page_count, size="2"),  # type: ignore[attr-defined]
+        rx.button(
+            "Next",
+            rx.icon("chevron-right", size=16),
+            variant="soft",
+            on_click=state.next_page,  # type: ignore[attr-defined]
+            disabled=state.page >= state.page_count,  # type: ignore[attr-defined]
+        ),
+        width="100%",
+        align="center",
+    )

@@ -7,7 +7,7 @@ import dataclasses
 import reflex as rx
 
 from roadside_console.domain.customers.queries import CustomerRow, search_customers
-from roadside_console.ui.components.common import empty_state
+from roadside_console.ui.components.common import empty_state, pager
 from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import admin_page
@@ -51,31 +51,6 @@ def customer_line(row: CustomerRow, tz: str) -> CustomerLine:
 def tier_badge(tier: rx.Var | int) -> rx.Component:
     """Tier 1 or tier 2, coloured."""
     return rx.badge("Tier ", tier, color_scheme=rx.cond(tier == 2, "green", "gray"), variant="soft")
-
-
-def pager(state: type[SessionState], summary: rx.Var) -> rx.Component:
-    """Summary text with previous and next buttons (the state has page, page_count, handlers)."""
-    return rx.hstack(
-        rx.text(summary, size="2", color_scheme="gray"),
-        rx.spacer(),
-        rx.button(
-            rx.icon("chevron-left", size=16),
-            "Previous",
-            variant="soft",
-            on_click=state.previous_page,  # type: ignore[attr-defined]
-            disabled=state.page <= 1,  # type: ignore[attr-defined]
-        ),
-        rx.text("Page ", state.page, " of ", state.page_count, size="2"),  # type: ignore[attr-defined]
-        rx.button(
-            "Next",
-            rx.icon("chevron-right", size=16),
-            variant="soft",
-            on_click=state.next_page,  # type: ignore[attr-defined]
-            disabled=state.page >= state.page_count,  # type: ignore[attr-defined]
-        ),
-        width="100%",
-        align="center",
-    )
 
 
 class CustomersState(SessionState):

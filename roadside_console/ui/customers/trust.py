@@ -15,8 +15,8 @@ import reflex as rx
 from roadside_console.domain.customers.queries import search_customers
 from roadside_console.domain.trust.queries import trust_overview
 from roadside_console.domain.trust.service import set_promotion_threshold, set_trust_tier
-from roadside_console.ui.components.common import empty_state, kpi_card
-from roadside_console.ui.customers.page import TIER_OPTIONS, pager
+from roadside_console.ui.components.common import empty_state, kpi_card, pager
+from roadside_console.ui.customers.page import TIER_OPTIONS
 from roadside_console.ui.customers.tiers import (
     REASON_REQUIRED,
     tier_change_dialog,

@@ -11,7 +11,7 @@ from roadside_console.domain.core.money import format_cents
 from roadside_console.domain.payments.queries import payments_awaiting_confirmation
 from roadside_console.domain.payments.service import confirm_payment
 from roadside_console.ui.bookings.detail import METHOD_LABELS
-from roadside_console.ui.components.common import empty_state, status_badge
+from roadside_console.ui.components.common import empty_state, pager, status_badge
 from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.routes import booking_path
@@ -220,33 +220,12 @@ def payments_page() -> rx.Component:
                 empty_state("No payments are waiting for confirmation.", "circle-check"),
             ),
         ),
-        rx.hstack(
-            rx.text(
-                PaymentsState.total,
-                " waiting · ",
-                PaymentsState.total_amount,
-                size="2",
-                color_scheme="gray",
-                id="payments-summary",
-            ),
-            rx.spacer(),
-            rx.button(
-                rx.icon("chevron-left", size=16),
-                "Previous",
-                variant="soft",
-                on_click=PaymentsState.previous_page,
-                disabled=PaymentsState.page <= 1,
-            ),
-            rx.text("Page ", PaymentsState.page, " of ", PaymentsState.page_count, size="2"),
-            rx.button(
-                "Next",
-                rx.icon("chevron-right", size=16),
-                variant="soft",
-                on_click=PaymentsState.next_page,
-                disabled=PaymentsState.page >= PaymentsState.page_count,
-            ),
-            width="100%",
-            align="center",
+        pager(
+            PaymentsState,
+            PaymentsState.total,
+            " waiting · ",
+            PaymentsState.total_amount,
+            summary_id="payments-summary",
         ),
         spacing="4",
         width="100%",

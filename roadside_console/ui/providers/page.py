@@ -16,7 +16,7 @@ from roadside_console.domain.providers.directory import (
 )
 from roadside_console.domain.providers.models import ProviderStatus
 from roadside_console.domain.providers.onboarding import invite_provider
-from roadside_console.ui.components.common import empty_state
+from roadside_console.ui.components.common import empty_state, pager
 from roadside_console.ui.providers.forms import rating_text
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import admin_page
@@ -405,27 +405,7 @@ def providers_page() -> rx.Component:
                 empty_state("No providers match. Invite one to get started.", "hard-hat"),
             ),
         ),
-        rx.hstack(
-            rx.text(S.summary, size="2", color_scheme="gray", id="providers-summary"),
-            rx.spacer(),
-            rx.button(
-                rx.icon("chevron-left", size=16),
-                "Previous",
-                variant="soft",
-                on_click=S.previous_page,
-                disabled=S.page <= 1,
-            ),
-            rx.text("Page ", S.page, " of ", S.page_count, size="2"),
-            rx.button(
-                "Next",
-                rx.icon("chevron-right", size=16),
-                variant="soft",
-                on_click=S.next_page,
-                disabled=S.page >= S.page_count,
-            ),
-            width="100%",
-            align="center",
-        ),
+        pager(S, S.summary, summary_id="providers-summary"),
         spacing="4",
         width="100%",
     )
