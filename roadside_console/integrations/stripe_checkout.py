@@ -83,13 +83,19 @@ def verify_event(payload: bytes, signature: str | None, secret: str) -> dict[str
     if not signature:
         raise InvalidWebhook("The Stripe-Signature header is missing.")
     try:
-        event = stripe.Webhook.construct_event(payload, signature, secret)
+        # The SDK's own check (HMAC over "timestamp.body", the timestamp within its tolerance).
+        # construct_event would then build an SDK object tree we do not use: the domain keeps
+        # the plain JSON body.
+        stripe.WebhookSignature.verify_header(
+            payload, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE
+        )
+        body = json.loads(payload)
     except stripe.SignatureVerificationError as error:
         raise InvalidWebhook("The Stripe-Signature header does not match the body.") from error
     except ValueError as error:
         raise InvalidWebhook("The webhook body is not a Stripe event.") from error
-    del event  # verified; the plain JSON body is what the domain keeps
-    body = json.loads(payload)
+    if not isinstance(body, dict):
+        raise InvalidWebhook("The webhook body is not a Stripe event.")
     if not isinstance(body.get("id"), str) or not isinstance(body.get("type"), str):
         raise InvalidWebhook("The webhook body is not a Stripe event.")
     return body

@@ -6,7 +6,9 @@ from sqlmodel import Session, select
 from roadside_console.domain.audit.models import AuditEntry
 from roadside_console.domain.core.auth import Role
 from roadside_console.domain.core.errors import Forbidden, ValidationFailed
+from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.identity.models import User
+from roadside_console.domain.payments import service as payments
 from roadside_console.domain.payments.models import Payment, PaymentMethod, PaymentStatus
 from roadside_console.domain.trust import service
 from roadside_console.domain.trust.rules import tier_after_clean_payment, tier_after_dispute
@@ -15,19 +17,23 @@ from tests.factories import actor_of, make_booking, make_tenant, make_user
 M = PaymentMethod
 
 
-def _confirmed_payment(session, tenant, customer):
+def _pending_payment(session, tenant, customer):
     booking = make_booking(session, tenant, customer=customer)
     payment = Payment(
         tenant_id=tenant.id,
         booking_id=booking.id,
         customer_id=customer.id,
         method=M.CASH,
-        status=PaymentStatus.CONFIRMED,
+        status=PaymentStatus.PENDING,
         amount_cents=10000,
     )
     session.add(payment)
     session.commit()
     return payment
+
+
+def _confirm(uow, finance, payment) -> None:
+    payments.confirm_payment(uow, actor=actor_of(finance), payment_id=payment.id)
 
 
 def _user(session, user):
@@ -41,32 +47,21 @@ def test_a_new_customer_may_pay_cash_cashapp_or_zelle_but_not_by_card(session):
     assert service.allowed_payment_methods(customer) == [M.CASH, M.CASHAPP, M.ZELLE]
 
 
-def test_three_clean_payments_earn_card_payments(session):
+def test_three_clean_payments_earn_card_payments(session, uow_factory):
     # given a new customer and the default threshold of 3
     tenant = make_tenant(session)
     customer = make_user(session, tenant, role=Role.CUSTOMER)
-    # when three confirmed payments are counted
+    finance = make_user(session, tenant, role=Role.FINANCE)
+    # when three of their cash payments are confirmed
     for _ in range(3):
-        assert service.count_clean_payment(
-            session, payment=_confirmed_payment(session, tenant, customer)
-        )
-    session.commit()
+        with uow_factory() as uow:
+            _confirm(uow, finance, _pending_payment(session, tenant, customer))
     # then the customer is tier 2 and may pay by card, and the promotion is audited
     customer = _user(session, customer)
-    assert customer.trust_tier == 2
+    assert (customer.trust_tier, customer.clean_payment_count) == (2, 3)
     assert M.STRIPE in service.allowed_payment_methods(customer)
     audit = session.exec(select(AuditEntry).where(AuditEntry.target_id == str(customer.id))).one()
     assert audit.action == "trust.promoted" and audit.actor_id is None
-
-
-def test_counting_the_same_payment_twice_counts_it_once(session):
-    tenant = make_tenant(session)
-    customer = make_user(session, tenant, role=Role.CUSTOMER)
-    payment = _confirmed_payment(session, tenant, customer)
-    assert service.count_clean_payment(session, payment=payment)
-    assert not service.count_clean_payment(session, payment=payment)
-    session.commit()
-    assert _user(session, customer).clean_payment_count == 1
 
 
 def test_a_dispute_demotes_one_tier_and_resets_the_clean_count(session):
@@ -139,24 +134,28 @@ def test_the_promotion_threshold_must_be_between_1_and_100(session, uow_factory,
 
 
 def test_two_confirmations_racing_count_a_payment_once_on_postgresql(pg_engine):
-    # given a committed customer and payment in a real PostgreSQL database
+    # given a committed customer and pending payment in a real PostgreSQL database
     with Session(pg_engine, expire_on_commit=False) as session:
         tenant = make_tenant(session)
         customer = make_user(session, tenant, role=Role.CUSTOMER)
-        payment = _confirmed_payment(session, tenant, customer)
+        finance = make_user(session, tenant, role=Role.FINANCE)
+        payment = _pending_payment(session, tenant, customer)
 
-    def count() -> bool:
-        with Session(pg_engine, expire_on_commit=False) as own:
-            counted = service.count_clean_payment(own, payment=own.get(Payment, payment.id))
-            own.commit()
-            return counted
+    def confirm() -> bool:
+        with UnitOfWork(lambda: Session(pg_engine, expire_on_commit=False)) as uow:
+            changed = payments.confirm_payment_in(
+                uow.session, actor=actor_of(finance), tenant_id=tenant.id, payment_id=payment.id
+            )
+            uow.commit()
+            return changed
 
-    # when two workers count it at the same moment
+    # when two workers confirm it at the same moment
     with ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(lambda _: count(), range(2)))
-    # then exactly one counted it
+        results = list(pool.map(lambda _: confirm(), range(2)))
+    # then exactly one confirmed it, and it counted once
     assert sorted(results) == [False, True]
     with Session(pg_engine) as session:
         assert session.get(User, customer.id).clean_payment_count == 1
+        assert session.get(Payment, payment.id).counted_for_trust
         session.delete(session.get(type(tenant), tenant.id))
         session.commit()

@@ -21,13 +21,15 @@ Chart of accounts (codes, per tenant):
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 
 from roadside_console.domain.core.auth import Actor, Permission, require
@@ -193,7 +195,8 @@ def post(
     """Post one balanced transaction of `(account code, signed cents)` lines; skip zero lines.
 
     Does not commit: it belongs to the money event's own transaction. Returns None when every
-    line is zero (nothing moved). `prefetch`: see `ensure_accounts`.
+    line is zero (nothing moved). `prefetch`: see `ensure_accounts`. Inside `posting_batch` the
+    rows are written when the batch ends, else at once.
     """
     if sum(amount for _, amount in lines) != 0:
         raise UnbalancedTransaction(f"{kind}: entries sum to {sum(a for _, a in lines)}")
@@ -205,30 +208,83 @@ def post(
         session, tenant_id=tenant_id, codes=[code for code, _ in moving], prefetch=prefetch
     )
     txn = LedgerTransaction(
+        id=new_id(),
         tenant_id=tenant_id,
         kind=kind,
         description=description[:300],
         booking_id=booking_id,
         created_at=now,
     )
-    session.add(txn)
-    session.flush()
-    session.execute(
-        insert(LedgerEntry),
-        [
-            {
-                "id": new_id(),
-                "tenant_id": tenant_id,
-                "transaction_id": txn.id,
-                "account_id": accounts[code],
-                "amount_cents": amount,
-                "booking_id": booking_id,
-                "created_at": now,
-            }
-            for code, amount in moving
-        ],
+    batch = session.info.get(_BATCH)
+    pending = batch if batch is not None else _PendingPostings()
+    pending.transactions.append(txn)
+    pending.entries.extend(
+        {
+            "id": new_id(),
+            "tenant_id": tenant_id,
+            "transaction_id": txn.id,
+            "account_id": accounts[code],
+            "amount_cents": amount,
+            "booking_id": booking_id,
+            "created_at": now,
+        }
+        for code, amount in moving
     )
+    if batch is None:
+        pending.write(session)
     return txn
+
+
+@dataclass
+class _PendingPostings:
+    """Ledger rows waiting to be written: transactions first, then their entries."""
+
+    transactions: list[LedgerTransaction] = field(default_factory=list)
+    entries: list[dict[str, object]] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        """Insert every row in two statements; the transactions join the session as loaded."""
+        if not self.transactions:
+            return
+        # Pending ORM changes (a booking row they reference) go first, as a flush would.
+        session.flush()
+        columns = [column.key for column in _TRANSACTIONS.columns]
+        # executemany form: compiled once and cached, sent as one multi-row INSERT per table.
+        session.execute(
+            insert(_TRANSACTIONS),
+            [{key: getattr(txn, key) for key in columns} for txn in self.transactions],
+        )
+        session.execute(insert(_ENTRIES), self.entries)
+        for txn in self.transactions:
+            make_transient_to_detached(txn)
+            session.add(txn)
+        self.transactions, self.entries = [], []
+
+
+_TRANSACTIONS = LedgerTransaction.__table__  # type: ignore[attr-defined]
+_ENTRIES = LedgerEntry.__table__  # type: ignore[attr-defined]
+_BATCH = "ledger_posting_batch"
+
+
+@contextmanager
+def posting_batch(session: Session) -> Iterator[None]:
+    """Write the postings made inside the block together when it ends (two statements).
+
+    For a money event that posts several transactions (a payment confirmed and the job earned
+    by it): one round trip per table instead of two per posting. Nothing inside the block may
+    read ledger entries; a nested batch joins the outer one. On an error nothing is written
+    (the caller's transaction rolls back anyway).
+    """
+    if _BATCH in session.info:
+        yield
+        return
+    pending = _PendingPostings()
+    session.info[_BATCH] = pending
+    try:
+        yield
+    finally:
+        del session.info[_BATCH]
+    pending.write(session)
 
 
 def post_credit_issued(

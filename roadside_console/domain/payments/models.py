@@ -99,10 +99,11 @@ class WebhookEventStatus(StrEnum):
 
 
 class WebhookEvent(IdMixin, table=True):
-    """A payment-provider event id, claimed once so replays are no-ops.
+    """A payment-provider event id, recorded once (with its handling) so replays are no-ops.
 
-    `tenant_id` is nullable: it is learned from the event's metadata, after the claim. `reason`
-    says why an event was refused for good (the domain error's code and message).
+    `tenant_id` is nullable: events we do not act on name no tenant of ours. `reason` says why
+    an event was refused for good (the domain error's code and message). Status "claimed" only
+    appears on rows of the earlier two-step claim.
     """
 
     __tablename__ = "webhook_events"

@@ -39,7 +39,7 @@ from roadside_console.domain.referrals.service import return_spent_credit
 from roadside_console.domain.trust import rules as trust_rules
 from roadside_console.domain.trust.service import (
     allowed_payment_methods,
-    count_clean_payment,
+    credit_clean_payment,
     record_dispute,
 )
 
@@ -282,23 +282,19 @@ def confirm_payment_in(
     that confirms; when nothing changes they are not written (the caller writes them).
     """
     now = now or utc_now()
-    booking = _locked_booking(
-        session, tenant_id, _known_payment(session, tenant_id, payment_id).booking_id
-    )
-    payment = _payment(session, tenant_id, payment_id, lock=True)
-    if payment.status in CONFIRMED_STATUSES:
-        return False
+    payment = _known_payment(session, tenant_id, payment_id)
+    booking = _locked_booking(session, tenant_id, payment.booking_id)
     if payment.status is not PaymentStatus.PENDING:
-        raise Conflict(
-            "payment_not_pending",
-            f"This payment is {payment.status.value} and cannot be confirmed.",
-        )
+        return _already_confirmed(session, tenant_id, payment_id)
     amount = rules.check_amount(payment.amount_cents if amount_cents is None else amount_cents)
     ref = (reference or "").strip() or payment.reference
     if payment.method in (PaymentMethod.CASHAPP, PaymentMethod.ZELLE) and not ref:
         raise ValidationFailed(
             "reference_required", "Enter the transfer reference to confirm.", field="reference"
         )
+    # A payment leaves PENDING once, so the UPDATE that moves it also marks it counted for
+    # trust (when it has a customer): it counts once ever, however often it is confirmed.
+    counts_for_trust = payment.customer_id is not None and not payment.counted_for_trust
     confirmed: dict[str, object] = {
         **(stripe_ids or {}),
         "status": PaymentStatus.CONFIRMED,
@@ -307,7 +303,9 @@ def confirm_payment_in(
         "confirmed_at": now,
         "confirmed_by_id": actor.user_id if actor else None,
         "updated_at": now,
+        **({"counted_for_trust": True} if counts_for_trust else {}),
     }
+    # The guarded UPDATE is the claim: of two confirmations racing, one changes the row.
     claimed = session.execute(
         update(Payment)
         .where(
@@ -318,33 +316,49 @@ def confirm_payment_in(
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     if claimed != 1:
-        return False
+        return _already_confirmed(session, tenant_id, payment_id)
     _set_loaded(payment, confirmed)
-    ledger.post(
-        session,
-        tenant_id=tenant_id,
-        kind="payment_confirmed",
-        description=f"{rules.METHOD_LABELS[payment.method]} payment {ref or ''}".strip(),
-        booking_id=booking.id,
-        lines=[
-            (ledger.clearing_account(payment.method), amount),
-            (ledger.CUSTOMER_RECEIVABLE, -amount),
-        ],
-        now=now,
-        prefetch=payouts.earning_accounts(booking),  # posted to next if the job is done
-    )
-    count_clean_payment(session, payment=payment, now=now)
-    record_audit(
-        session,
-        actor=actor,
-        tenant_id=tenant_id,
-        action="payment.confirmed",
-        target_type="payment",
-        target_id=payment.id,
-        changes={"amount_cents": amount, "reference": ref, "method": payment.method.value},
-    )
-    payouts.create_earning_if_due(session, booking=booking, now=now)
+    with ledger.posting_batch(session):
+        ledger.post(
+            session,
+            tenant_id=tenant_id,
+            kind="payment_confirmed",
+            description=f"{rules.METHOD_LABELS[payment.method]} payment {ref or ''}".strip(),
+            booking_id=booking.id,
+            lines=[
+                (ledger.clearing_account(payment.method), amount),
+                (ledger.CUSTOMER_RECEIVABLE, -amount),
+            ],
+            now=now,
+            prefetch=payouts.earning_accounts(booking),  # posted to next if the job is done
+        )
+        if counts_for_trust:
+            credit_clean_payment(session, payment=payment)
+        record_audit(
+            session,
+            actor=actor,
+            tenant_id=tenant_id,
+            action="payment.confirmed",
+            target_type="payment",
+            target_id=payment.id,
+            changes={"amount_cents": amount, "reference": ref, "method": payment.method.value},
+        )
+        payouts.create_earning_if_due(session, booking=booking, now=now)
     return True
+
+
+def _already_confirmed(session: Session, tenant_id: uuid.UUID, payment_id: uuid.UUID) -> bool:
+    """Answer a confirmation that changed nothing: False if confirmed before, else refuse.
+
+    Read again under the booking lock: the status the caller saw may be stale.
+    """
+    payment = _payment(session, tenant_id, payment_id)
+    if payment.status in CONFIRMED_STATUSES:
+        return False
+    raise Conflict(
+        "payment_not_pending",
+        f"This payment is {payment.status.value} and cannot be confirmed.",
+    )
 
 
 def refund_payment(

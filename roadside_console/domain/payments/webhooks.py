@@ -1,10 +1,11 @@
 """Stripe webhook events, each processed exactly once.
 
-An event id is first claimed in its own short transaction (a row under the unique
-`(source, event_id)`): a replay or a concurrent duplicate fails that insert and is a no-op. The
-event is then handled in one transaction that also marks the row processed; if handling fails,
-the claim is released so Stripe's retry handles it again. A claim left behind by a crashed
-process is taken over after `STALE_CLAIM`. Events of other types are recorded as skipped.
+The event's row (unique on `(source, event_id)`) is inserted in the same transaction that
+handles the event, with ON CONFLICT DO NOTHING: a replay finds the row and is a no-op; a
+concurrent duplicate waits on the first delivery's uncommitted row and then finds it. If
+handling fails, the rollback takes the row with it, so Stripe's retry handles the event afresh,
+and no claim can be left behind by a crashed process. Events of other types are recorded as
+skipped.
 
 A refusal by the payment core that no retry can change (a refund of a disputed payment, more
 refunded than remains) is recorded as refused with its reason, logged as a warning and answered
@@ -21,8 +22,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from roadside_console.domain.audit.service import record_audit
@@ -41,6 +43,8 @@ from roadside_console.domain.payments.models import (
 log = logging.getLogger(__name__)
 
 SOURCE = "stripe"
+# Rows in status "claimed" were written by the earlier two-transaction claim; one this old
+# belongs to a delivery that died mid-way and is taken over.
 STALE_CLAIM = timedelta(minutes=5)
 
 PROCESSED = "processed"
@@ -59,96 +63,87 @@ def handle_stripe_event(
     """Process a verified Stripe event once.
 
     Answers "processed", "duplicate", "skipped" (not ours) or "refused" (recorded, final). A
-    domain error a retry may fix, and any other failure, propagate with the claim released.
+    domain error a retry may fix, and any other failure, propagate with nothing recorded.
     """
     now = now or utc_now()
     handler = HANDLERS.get(str(event.get("type")))
-    claim_id = _claim(uow_factory, event, handled=handler is not None, now=now)
-    if claim_id is None:
-        return DUPLICATE
-    if handler is None:
-        return SKIPPED
-    try:
-        with uow_factory() as uow:
-            obj = _obj(event)
-            payment = _find_payment(uow.session, obj)
-            if payment is None:
-                _finish(uow.session, claim_id, now, status=WebhookEventStatus.SKIPPED)
-                uow.commit()
-                return SKIPPED
-            # Marked first: handlers that run a committing use case commit the mark with it.
-            _finish(uow.session, claim_id, now, tenant_id=payment.tenant_id)
-            try:
-                handler(uow, payment, obj, now)
-            except DomainError as error:
-                uow.rollback()
-                if _retry_may_help(event, payment):
-                    raise
-                _refuse(uow, claim_id, event, payment, error, now)
-                return REFUSED
-            uow.commit()
-            return PROCESSED
-    except BaseException:
-        _release(uow_factory, claim_id)
-        raise
-
-
-def _claim(
-    uow_factory: Callable[[], UnitOfWork], event: Event, *, handled: bool, now: datetime
-) -> uuid.UUID | None:
-    """Insert the event's row; return its id, or None if another delivery owns it."""
-    event_id = str(event.get("id"))
-    claim_id = uuid.uuid4()
     with uow_factory() as uow:
-        try:
-            uow.session.execute(
-                insert(WebhookEvent).values(
-                    id=claim_id,
-                    source=SOURCE,
-                    event_id=event_id,
-                    event_type=str(event.get("type"))[:120],
-                    status=WebhookEventStatus.CLAIMED if handled else WebhookEventStatus.SKIPPED,
-                    payload=event,
-                    received_at=now,
-                    processed_at=None if handled else now,
-                )
-            )
-            uow.commit()
-            return claim_id
-        except IntegrityError:
+        if handler is None:
+            return _record_only(uow, event, WebhookEventStatus.SKIPPED, now)
+        obj = _obj(event)
+        payment = _find_payment(uow.session, obj)
+        if payment is None:
+            return _record_only(uow, event, WebhookEventStatus.SKIPPED, now)
+        # Recorded first: handlers that run a committing use case commit the row with it.
+        if not _record(uow.session, event, WebhookEventStatus.PROCESSED, now, payment.tenant_id):
             uow.rollback()
-        if not handled:
-            return None
-        # A claim older than STALE_CLAIM belongs to a delivery that died mid-way: take it over.
-        taken = uow.session.execute(
-            update(WebhookEvent)
-            .where(
-                WebhookEvent.source == SOURCE,  # type: ignore[arg-type]
-                WebhookEvent.event_id == event_id,  # type: ignore[arg-type]
-                WebhookEvent.status == WebhookEventStatus.CLAIMED,  # type: ignore[arg-type]
-                WebhookEvent.received_at < now - STALE_CLAIM,  # type: ignore[arg-type]
-            )
-            .values(received_at=now)
-            .returning(WebhookEvent.id)
-        ).first()
+            return DUPLICATE
+        try:
+            handler(uow, payment, obj, now)
+        except DomainError as error:
+            uow.rollback()
+            if _retry_may_help(event, payment):
+                raise
+            _refuse(uow, event, payment, error, now)
+            return REFUSED
         uow.commit()
-        return taken[0] if taken else None
+        return PROCESSED
 
 
-def _finish(
+def _record_only(uow: UnitOfWork, event: Event, status: WebhookEventStatus, now: datetime) -> str:
+    """Record an event we do not act on; a redelivery of it is a duplicate."""
+    recorded = _record(uow.session, event, status, now, None)
+    uow.commit()
+    return SKIPPED if recorded else DUPLICATE
+
+
+def _record(
     session: Session,
-    claim_id: uuid.UUID,
+    event: Event,
+    status: WebhookEventStatus,
     now: datetime,
+    tenant_id: uuid.UUID | None,
     *,
-    status: WebhookEventStatus = WebhookEventStatus.PROCESSED,
-    tenant_id: uuid.UUID | None = None,
     reason: str | None = None,
-) -> None:
-    session.execute(
-        update(WebhookEvent)
-        .where(WebhookEvent.id == claim_id)  # type: ignore[arg-type]
-        .values(status=status, processed_at=now, tenant_id=tenant_id, reason=reason)
+) -> bool:
+    """Insert the event's row unless one exists; True if this delivery owns the event.
+
+    One statement: the unique `(source, event_id)` decides, without a savepoint. A stale row
+    left in status "claimed" by the earlier two-step claim is removed and the insert retried.
+    """
+    event_id = str(event.get("id"))
+    table = WebhookEvent.__table__  # type: ignore[attr-defined]
+    maker = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        maker(table)
+        .values(
+            id=uuid.uuid4(),
+            source=SOURCE,
+            event_id=event_id,
+            event_type=str(event.get("type"))[:120],
+            tenant_id=tenant_id,
+            status=status,
+            payload=event,
+            received_at=now,
+            processed_at=now,
+            reason=reason,
+        )
+        .on_conflict_do_nothing(index_elements=["source", "event_id"])
+        .returning(table.c.id)
     )
+    if session.execute(statement).first() is not None:
+        return True
+    stale = session.execute(
+        delete(WebhookEvent)
+        .where(
+            WebhookEvent.source == SOURCE,  # type: ignore[arg-type]
+            WebhookEvent.event_id == event_id,  # type: ignore[arg-type]
+            WebhookEvent.status == WebhookEventStatus.CLAIMED,  # type: ignore[arg-type]
+            WebhookEvent.received_at < now - STALE_CLAIM,  # type: ignore[arg-type]
+        )
+        .returning(WebhookEvent.id)
+    ).first()
+    return stale is not None and session.execute(statement).first() is not None
 
 
 def _retry_may_help(event: Event, payment: Payment) -> bool:
@@ -160,22 +155,12 @@ def _retry_may_help(event: Event, payment: Payment) -> bool:
 
 
 def _refuse(
-    uow: UnitOfWork,
-    claim_id: uuid.UUID,
-    event: Event,
-    payment: Payment,
-    error: DomainError,
-    now: datetime,
+    uow: UnitOfWork, event: Event, payment: Payment, error: DomainError, now: datetime
 ) -> None:
-    """Record a final refusal on the event's row (nothing else of the handler is kept)."""
+    """Record a final refusal (nothing else of the handler is kept)."""
     reason = f"{error.code}: {error.message}"[:500]
-    _finish(
-        uow.session,
-        claim_id,
-        now,
-        status=WebhookEventStatus.REFUSED,
-        tenant_id=payment.tenant_id,
-        reason=reason,
+    _record(
+        uow.session, event, WebhookEventStatus.REFUSED, now, payment.tenant_id, reason=reason
     )
     uow.commit()
     log.warning(
@@ -186,13 +171,6 @@ def _refuse(
         reason,
         extra={"event_id": event.get("id"), "payment_id": str(payment.id), "code": error.code},
     )
-
-
-def _release(uow_factory: Callable[[], UnitOfWork], claim_id: uuid.UUID) -> None:
-    """Drop the claim so the next delivery of the event is handled afresh."""
-    with uow_factory() as uow:
-        uow.session.execute(delete(WebhookEvent).where(WebhookEvent.id == claim_id))  # type: ignore[arg-type]
-        uow.commit()
 
 
 def _obj(event: Event) -> dict[str, Any]:

@@ -6,7 +6,6 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from roadside_console.domain.audit.service import record_audit
@@ -36,24 +35,13 @@ def _customer(session: Session, tenant_id: uuid.UUID, user_id: uuid.UUID) -> Use
     return user
 
 
-def count_clean_payment(session: Session, *, payment: Payment, now: datetime | None = None) -> bool:
-    """Count a confirmed payment toward its customer's trust, at most once ever.
+def credit_clean_payment(session: Session, *, payment: Payment) -> None:
+    """Add a confirmed payment to its customer's clean-payment count; promote if due.
 
-    The payment row is claimed with a guarded update (`counted_for_trust` false → true), so
-    confirming twice, or two confirmations racing, count it once. Returns whether it counted.
-    Does not commit: it runs inside the confirming use case.
+    Call it only from the transaction whose guarded UPDATE moved the payment out of PENDING and
+    set `counted_for_trust` (see `confirm_payment_in`): a payment leaves PENDING once, so it
+    counts once ever. Does not commit: it runs inside the confirming use case.
     """
-    if payment.customer_id is None:
-        return False
-    claimed = session.execute(
-        update(Payment)
-        .where(Payment.id == payment.id, Payment.counted_for_trust.is_(False))  # type: ignore[arg-type, attr-defined]
-        .values(counted_for_trust=True)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
-    if claimed != 1:
-        return False
-    set_committed_value(payment, "counted_for_trust", True)  # written by the claim above
     # Incremented in the database (two confirmations of one customer never lose a count) and
     # returned in the same statement.
     user = session.scalars(
@@ -71,7 +59,6 @@ def count_clean_payment(session: Session, *, payment: Payment, now: datetime | N
         raise NotFound("customer_not_found", "No such customer.")
     if user.trust_tier < rules.MAX_TIER:  # the top tier has nothing to reach: skip the threshold
         _promote_if_due(session, user)
-    return True
 
 
 def _promote_if_due(session: Session, user: User) -> None:
