@@ -32,7 +32,7 @@ from roadside_console.domain.bookings.views import (
     list_own_bookings,
 )
 from roadside_console.domain.payments.models import PaymentMethod
-from roadside_console.integrations.stripe_checkout import gateway_from_settings
+from roadside_console.integrations.stripe_checkout import refund_gateway_from_settings
 
 router = APIRouter(tags=["bookings"])
 
@@ -133,7 +133,7 @@ def cancel(booking_id: uuid.UUID, body: CancelIn, actor: CurrentActor, uow: Uow)
         expected_fee_cents=body.expected_fee_cents,
         refund_reference=body.refund_reference,
         refund_method=PaymentMethod(body.refund_method) if body.refund_method else None,
-        gateway=gateway_from_settings(),
+        gateway=refund_gateway_from_settings(),
     )
     return CancelOut(
         booking_id=result.booking_id, status=result.to_status, fee_cents=result.fee_cents

@@ -14,6 +14,7 @@ import stripe
 
 from roadside_console.domain.core.settings import Settings, get_settings
 from roadside_console.domain.payments.checkout import CheckoutRequest, CheckoutSession
+from roadside_console.domain.payments.gateway import OfflineGateway, PaymentGateway
 from roadside_console.domain.payments.models import Payment
 
 
@@ -76,6 +77,19 @@ def gateway_from_settings(settings: Settings | None = None) -> StripeGateway | N
     if not settings.stripe_secret_key:
         return None
     return StripeGateway(settings.stripe_secret_key, api_base=settings.stripe_api_base)
+
+
+def refund_gateway_from_settings(settings: Settings | None = None) -> PaymentGateway | None:
+    """Return where card refunds go: Stripe with a key, else offline outside production.
+
+    The offline gateway serves the embedded demo and the tests. Production without a key gets
+    None, so the domain refuses a card refund rather than record money as returned that never
+    moved.
+    """
+    settings = settings or get_settings()
+    if settings.stripe_secret_key:
+        return StripeGateway(settings.stripe_secret_key, api_base=settings.stripe_api_base)
+    return None if settings.is_production else OfflineGateway()
 
 
 def verify_event(payload: bytes, signature: str | None, secret: str) -> dict[str, Any]:

@@ -308,6 +308,32 @@ def test_a_card_refund_goes_through_the_gateway_with_an_idempotency_key(session,
     assert world.report(session).reconciled
 
 
+def test_a_card_refund_without_a_card_gateway_is_refused_and_nothing_moves(session, uow_factory):
+    # given a confirmed card payment and no way to reach Stripe (production without a key)
+    world = make_world(session, tier=2)
+    booking = world.booking(session)
+    with uow_factory() as uow:
+        view = payments.record_payment(
+            uow, actor=world.finance, booking_id=booking.id, method=M.STRIPE
+        )
+    with uow_factory() as uow:
+        payments.confirm_payment(
+            uow, actor=None, tenant_id=world.tenant.id, payment_id=view.payment_id
+        )
+    # when finance refunds it
+    with uow_factory() as uow, pytest.raises(Conflict) as refused:
+        payments.refund_payment(
+            uow, actor=world.finance, payment_id=view.payment_id, amount_cents=2500, gateway=None
+        )
+    # then it is refused with the reason, and no money is recorded as returned
+    assert refused.value.code == "card_refunds_unavailable"
+    assert "STRIPE_SECRET_KEY" in refused.value.message
+    payment = payment_of(session, view.payment_id)
+    assert (payment.status, payment.refunded_cents) == (PaymentStatus.CONFIRMED, 0)
+    assert session.exec(select(Refund).where(Refund.payment_id == payment.id)).all() == []
+    assert world.report(session).reconciled
+
+
 def test_a_webhook_refund_replayed_is_recorded_once(session, uow_factory):
     world = make_world(session, tier=2)
     booking = world.booking(session)

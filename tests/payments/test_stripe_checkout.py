@@ -11,11 +11,13 @@ from sqlmodel import select
 
 from roadside_console.domain.core.settings import Settings
 from roadside_console.domain.payments import checkout
+from roadside_console.domain.payments.gateway import OfflineGateway
 from roadside_console.domain.payments.models import Payment, PaymentMethod, PaymentStatus
 from roadside_console.integrations.stripe_checkout import (
     InvalidWebhook,
     StripeGateway,
     gateway_from_settings,
+    refund_gateway_from_settings,
     verify_event,
 )
 from tests.factories import actor_of
@@ -155,6 +157,17 @@ def test_a_tier_2_customer_starts_a_checkout_for_the_booking_price_against_strip
 def test_gateway_from_settings_needs_a_secret_key():
     assert gateway_from_settings(Settings(stripe_secret_key=None)) is None
     assert isinstance(gateway_from_settings(Settings(stripe_secret_key="sk_test_1")), StripeGateway)
+
+
+def test_card_refunds_go_offline_only_outside_production():
+    # with a key they go to Stripe; without one, offline in the demo, and nowhere in production
+    keyed = Settings(stripe_secret_key="sk_test_1", stripe_webhook_secret="whsec_1")
+    assert isinstance(refund_gateway_from_settings(keyed), StripeGateway)
+    assert isinstance(
+        refund_gateway_from_settings(Settings(stripe_secret_key=None)), OfflineGateway
+    )
+    production = Settings(roadside_env="production", secret_key="s" * 48, stripe_secret_key=None)
+    assert refund_gateway_from_settings(production) is None
 
 
 def test_verify_event_accepts_a_payload_signed_with_stripes_scheme_and_refuses_others():

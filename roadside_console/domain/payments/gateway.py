@@ -1,8 +1,9 @@
-"""The card-payment port: what the domain asks of a payment gateway (Stripe, later).
+"""The card-payment port: what the domain asks of a payment gateway.
 
-The offline default answers without any network, so the embedded run and the tests can refund
-card payments; the Stripe adapter (a later task) implements the same protocol and passes the
-idempotency key to Stripe so a retried refund is made once.
+The Stripe adapter (`integrations.stripe_checkout`) passes the idempotency key to Stripe so a
+retried refund is made once. The offline gateway answers without any network, for the embedded
+demo and the tests; the adapter wiring never hands it out in production, and a card refund with
+no gateway at all is refused.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.identity.models import User
 from roadside_console.domain.ledger import service as ledger
 from roadside_console.domain.payments import rules
-from roadside_console.domain.payments.gateway import OfflineGateway, PaymentGateway
+from roadside_console.domain.payments.gateway import PaymentGateway
 from roadside_console.domain.payments.models import Payment, PaymentMethod, PaymentStatus, Refund
 from roadside_console.domain.payments.schemas import PaymentView, RefundView
 from roadside_console.domain.payouts import service as payouts
@@ -480,8 +480,13 @@ def refund_payment_in(
         )
     payment = returned  # the row as the UPDATE left it
     if card and gateway_refund_id is None:
+        if gateway is None:
+            raise Conflict(
+                "card_refunds_unavailable",
+                "Card refunds go through Stripe, which is not configured: set STRIPE_SECRET_KEY.",
+            )
         key = idempotency_key or f"refund-{payment.id}-{payment.refunded_cents}"
-        gateway_refund_id = (gateway or OfflineGateway()).refund(
+        gateway_refund_id = gateway.refund(
             payment=payment, amount_cents=amount, idempotency_key=key
         )
     refund = Refund(

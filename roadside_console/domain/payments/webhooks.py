@@ -159,9 +159,7 @@ def _refuse(
 ) -> None:
     """Record a final refusal (nothing else of the handler is kept)."""
     reason = f"{error.code}: {error.message}"[:500]
-    _record(
-        uow.session, event, WebhookEventStatus.REFUSED, now, payment.tenant_id, reason=reason
-    )
+    _record(uow.session, event, WebhookEventStatus.REFUSED, now, payment.tenant_id, reason=reason)
     uow.commit()
     log.warning(
         "stripe event %s (%s) refused for payment %s: %s",

@@ -28,7 +28,7 @@ from roadside_console.domain.payments.service import (
     record_payment,
     refund_payment,
 )
-from roadside_console.integrations.stripe_checkout import gateway_from_settings
+from roadside_console.integrations.stripe_checkout import refund_gateway_from_settings
 from roadside_console.ui.components.common import empty_state, status_badge
 from roadside_console.ui.components.formatting import (
     event_title,
@@ -355,7 +355,7 @@ class BookingDetailState(SessionState):
             booking_id=booking_id,
             reason=self.cancel_reason.strip(),
             refund_reference=self.cancel_refund_reference.strip() or None,
-            gateway=gateway_from_settings(),
+            gateway=refund_gateway_from_settings(),
         )
 
     @rx.event
@@ -440,7 +440,7 @@ class BookingDetailState(SessionState):
             amount_cents=amount,
             reason=self.refund_reason.strip(),
             reference=self.refund_reference.strip() or None,
-            gateway=gateway_from_settings(),
+            gateway=refund_gateway_from_settings(),
         )
 
     @rx.event

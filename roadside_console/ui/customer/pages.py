@@ -19,7 +19,7 @@ from roadside_console.domain.customers.self_service import (
     customer_booking_history,
 )
 from roadside_console.domain.reviews.service import leave_review
-from roadside_console.integrations.stripe_checkout import gateway_from_settings
+from roadside_console.integrations.stripe_checkout import refund_gateway_from_settings
 from roadside_console.ui.components.common import empty_state, status_badge
 from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.shell import routes
@@ -40,7 +40,7 @@ def cancel_own_booking(
         booking_id=booking_id,
         reason=CANCEL_REASON,
         expected_fee_cents=expected_fee_cents,
-        gateway=gateway_from_settings(),
+        gateway=refund_gateway_from_settings(),
     )
 
 
