@@ -105,8 +105,10 @@ def create_api(
     install_middleware_openapi(app)
 
     def uow_factory() -> UnitOfWork:
-        # The route's own factory, so a test's override of `get_uow` covers the middleware too.
-        return app.dependency_overrides.get(get_uow, get_uow)()
+        # The route's own factory, so a test's override of `get_uow` covers the middleware too
+        # (`get_uow` itself is async, for the routes; its default is a plain unit of work).
+        override = app.dependency_overrides.get(get_uow)
+        return override() if override is not None else UnitOfWork()
 
     # The last one added runs first. Outermost to innermost: security headers (on every answer,
     # crashes included), request ids and the crash net, rate limits (before any body is read),

@@ -1,10 +1,14 @@
-"""`Idempotency-Key` on every POST of the API, so route authors write nothing for it.
+"""`Idempotency-Key` on the API's POSTs that create or move money or bookings.
 
 A client that sends the header gets, for the same key and the same request, the first response
 again (marked `Idempotent-Replayed: true`), and a 422 for the same key with a different request.
 Keys are scoped by caller (a hash of the Authorization header, or one anonymous scope for guest
-calls) and kept 24 hours; the domain's `idempotency` module has the storage rules. Webhooks
-have their own event-id dedup and sign-in must never replay a token, so both are left out.
+calls) and kept 24 hours; the domain's `idempotency` module has the storage rules. Every POST is
+covered unless it is listed here, so a new route is safe by default. Left out: webhooks (their
+own event-id dedup), sign-in (must never replay a token), and the two hot calls that neither
+create nor move money or bookings and are harmless to repeat: an estimate (a retry only prices
+again) and a provider's location fix (the last one wins). Each keyed request costs two extra
+statements, so the hot calls skip them.
 """
 
 from __future__ import annotations
@@ -29,17 +33,19 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 ANONYMOUS_SCOPE = "anonymous"
 REPLAYED_RESPONSE_HEADERS = ("content-type", "location")
 EXCLUDED_PREFIXES = ("/api/v1/webhooks/", "/api/v1/auth/")
+EXCLUDED_PATHS = frozenset({"/api/v1/estimates", "/api/v1/provider/location"})
 _HEADER = idempotency.HEADER.lower().encode()
 
 
 def applies_to(scope: Scope) -> bool:
-    """Tell whether a request may carry an idempotency key: POSTs under /api/v1 but two."""
+    """Tell whether a request may carry an idempotency key: POSTs under /api/v1 but a few."""
     path: str = scope["path"]
     return (
         scope["type"] == "http"
         and scope["method"] == "POST"
         and path.startswith("/api/v1/")
         and not path.startswith(EXCLUDED_PREFIXES)
+        and path.rstrip("/") not in EXCLUDED_PATHS
     )
 
 

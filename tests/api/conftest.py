@@ -14,12 +14,24 @@ from sqlmodel import Session
 from api.app import create_api
 from api.deps import get_uow
 from roadside_console.domain.core.uow import UnitOfWork
+from roadside_console.domain.identity.token_cache import api_token_actors
+from roadside_console.domain.tenants.workspaces import forget_workspaces
 from roadside_console.observability import configure_logging
 
 
 @pytest.fixture()
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_callers() -> Iterator[None]:
+    """Each test's tenants and tokens live in its own rolled-back transaction: forget them."""
+    forget_workspaces()
+    api_token_actors.forget()
+    yield
+    forget_workspaces()
+    api_token_actors.forget()
 
 
 @pytest.fixture()

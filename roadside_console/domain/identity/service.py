@@ -29,6 +29,7 @@ from roadside_console.domain.identity.models import (
 )
 from roadside_console.domain.identity.passwords import hash_password, needs_rehash, verify_password
 from roadside_console.domain.identity.schemas import IssuedApiToken, SessionProfile, SignedIn
+from roadside_console.domain.identity.token_cache import api_token_actors
 from roadside_console.domain.notifications.models import Channel
 from roadside_console.domain.notifications.outbox import queue_message
 from roadside_console.domain.tenants.service import get_tenant, get_tenant_by_slug
@@ -386,19 +387,25 @@ def revoke_api_token(
             target_id=token.id,
         )
     uow.commit()
+    api_token_actors.forget(token.token_hash)
 
 
 def authenticate_api_token(
     uow: UnitOfWork, raw_token: str | None, *, now: datetime | None = None
 ) -> Actor:
-    """Return the user acting through a bearer token, or raise `AuthenticationFailed`."""
+    """Return the user acting through a bearer token, or raise `AuthenticationFailed`.
+
+    Always asks the database, and remembers the answer for `cached_api_token_actor`.
+    """
     now = now or utc_now()
     if not raw_token or not raw_token.startswith(f"{API_TOKEN_PREFIX}_"):
         raise AuthenticationFailed("invalid_token", "Missing or invalid API token.")
+    digest = token_digest(raw_token)
+    generation = api_token_actors.generation
     row = uow.session.exec(
         select(ApiToken, User)
         .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == token_digest(raw_token))
+        .where(ApiToken.token_hash == digest)
     ).first()
     if row is None:
         raise AuthenticationFailed("invalid_token", "Missing or invalid API token.")
@@ -408,8 +415,22 @@ def authenticate_api_token(
         raise AuthenticationFailed("invalid_token", "Missing or invalid API token.")
     actor = actor_for(user)
     if token.b2b_account_id is not None:  # an account key acts for its account only
-        return replace(actor, b2b_account_id=token.b2b_account_id)
+        actor = replace(actor, b2b_account_id=token.b2b_account_id)
+    api_token_actors.put(
+        digest, actor, generation=generation, token_expires_at=token.expires_at, now=now
+    )
     return actor
+
+
+def cached_api_token_actor(raw_token: str) -> Actor | None:
+    """Return the actor a token was seen acting for in the last few seconds, without a query.
+
+    None means "ask `authenticate_api_token`", not "refused". Revoking a token here takes
+    effect at once; in other processes within `token_cache.DEFAULT_TTL_SECONDS`.
+    """
+    if not raw_token.startswith(f"{API_TOKEN_PREFIX}_"):
+        return None
+    return api_token_actors.get(token_digest(raw_token))
 
 
 def _user(session: Session, actor: Actor) -> User:
