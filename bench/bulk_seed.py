@@ -2,17 +2,25 @@
 
 `python -m bench.bulk_seed --bookings 1000000` creates a throwaway database (next to the admin
 database named by `BENCH_POSTGRES_URL`), migrates it, seeds the demo, times the bulk generator,
-checks the data with a few queries, times `reconcile` over the whole tenant, drops the database and records the figures in
-docs/benchmarks.md (between the `bench:bulk_seed` markers).
+checks the data with a few queries, times `reconcile` over the whole tenant, drops the database
+and records the figures in docs/benchmarks.md (between the `bench:bulk_seed` markers; `--no-doc`
+leaves the doc alone, for trial runs).
+
+The database is the run's own, so the generator runs `exclusive` (secondary indexes and foreign
+keys off during the load, rebuilt and validated after); `--shared` keeps them in place, as a run
+next to other writers must. Each phase is timed with the CPU the server's connections spent in
+it, and the run checks that the schema it leaves is the migrated one.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import resource
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,6 +60,7 @@ class Result:
     rss_before_mb: float
     python_cpu_seconds: float
     server_cpu_seconds: float | None
+    server_cpu_by_phase: dict[str, float]
     load_before: float
     load_after: float
     statuses: dict[str, int]
@@ -68,6 +77,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--batch-size", type=int, default=bulk.DEFAULT_BATCH_SIZE)
     parser.add_argument("--workers", type=int, default=bulk.DEFAULT_WORKERS)
     parser.add_argument("--full-history", action="store_true")
+    parser.add_argument(
+        "--shared",
+        action="store_true",
+        help="keep indexes and foreign keys in place during the load (no exclusive mode)",
+    )
     parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args(argv)
 
@@ -92,25 +106,29 @@ def main(argv: list[str]) -> int:
 
 
 def _run(engine: Engine, args: argparse.Namespace) -> Result:
-    rss_before = _peak_rss_mb()
-    cpu_before = _cpu_seconds()
-    load_before = os.getloadavg()[0]
-    report = bulk.generate_bookings(
-        engine,
-        tenant_slug=DEMO_TENANT_SLUG,
-        count=args.bookings,
-        rng_seed=args.seed,
-        batch_size=args.batch_size,
-        workers=args.workers,
-        full_history=args.full_history,
-        progress=lambda done: print(f"\r  {done:,} bookings", end="", flush=True),
-    )
+    schema_before = _schema(engine)
+    samples: list[tuple[str, float | None]] = []
+    with engine.connect() as probe:  # one connection of its own, outside the generator's pool use
+
+        def on_phase(name: str) -> None:
+            samples.append((name, _backend_cpu_seconds(probe)))
+            probe.rollback()  # pg_stat_activity is a snapshot per transaction: see new writers
+
+        rss_before = _peak_rss_mb()
+        cpu_before = _cpu_seconds()
+        load_before = os.getloadavg()[0]
+        report = _generate(engine, args, on_phase)
+    by_phase: dict[str, float] = {}
+    for (name, cpu), (_, cpu_next) in itertools.pairwise(samples):
+        if cpu is not None and cpu_next is not None:
+            by_phase[name] = cpu_next - cpu
     print()
     python_cpu = _cpu_seconds() - cpu_before
     load_after = os.getloadavg()[0]
     with engine.connect() as conn:
         server_cpu = _backend_cpu_seconds(conn)
         statuses, checks = _sanity(conn)
+    checks["the schema afterwards is the migrated one"] = _schema(engine) == schema_before
     print("reconciling the tenant's ledger", flush=True)
     with Session(engine) as session:
         tenant = session.execute(
@@ -126,6 +144,7 @@ def _run(engine: Engine, args: argparse.Namespace) -> Result:
         rss_before_mb=rss_before,
         python_cpu_seconds=python_cpu,
         server_cpu_seconds=server_cpu,
+        server_cpu_by_phase=by_phase,
         load_before=load_before,
         load_after=load_after,
         statuses=statuses,
@@ -133,6 +152,42 @@ def _run(engine: Engine, args: argparse.Namespace) -> Result:
         reconciliation=reconciliation,
         reconcile_seconds=reconcile_seconds,
     )
+
+
+def _generate(
+    engine: Engine, args: argparse.Namespace, on_phase: Callable[[str], None]
+) -> bulk.BulkReport:
+    return bulk.generate_bookings(
+        engine,
+        tenant_slug=DEMO_TENANT_SLUG,
+        count=args.bookings,
+        rng_seed=args.seed,
+        batch_size=args.batch_size,
+        workers=args.workers,
+        full_history=args.full_history,
+        progress=lambda done: print(f"\r  {done:,} bookings", end="", flush=True),
+        exclusive=not args.shared,
+        on_phase=on_phase,
+    )
+
+
+def _schema(engine: Engine) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """Every index and constraint definition of the public schema, to compare before and after."""
+    with engine.connect() as conn:
+        indexes = conn.execute(
+            sa.text(
+                "SELECT tablename, indexname, indexdef FROM pg_indexes "
+                "WHERE schemaname = current_schema() ORDER BY 1, 2"
+            )
+        ).all()
+        constraints = conn.execute(
+            sa.text(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), "
+                "convalidated::text FROM pg_constraint "
+                "WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2"
+            )
+        ).all()
+    return [tuple(row) for row in indexes], [tuple(row) for row in constraints]
 
 
 def _backend_cpu_seconds(conn: sa.Connection) -> float | None:
@@ -244,7 +299,14 @@ def _render(
         f"| load average (1 min) before / after | {result.load_before:.2f} / "
         f"{result.load_after:.2f} |",
         f"| options | seed {args.seed}, batch size {args.batch_size:,}, {args.workers} COPY "
-        f"connections, {'full' if args.full_history else 'compact'} event history |",
+        f"connections, {'full' if args.full_history else 'compact'} event history, "
+        + (
+            "indexes and foreign keys in place (`--shared`)"
+            if args.shared
+            else "exclusive: secondary indexes and foreign keys rebuilt and validated after the load"
+        )
+        + " |",
+        *_phase_rows(result),
         f"| bookings by status | {status_line} |",
         f"| reconcile over the whole tenant (after the run) | {result.reconcile_seconds:.1f} s, "
         f"{len(result.reconciliation.differences)} differences, "
@@ -258,6 +320,33 @@ def _render(
         END,
     ]
     return "\n".join(lines)
+
+
+def _phase_rows(result: Result) -> list[str]:
+    """One row per phase (wall and server CPU), then where the load's own seconds went."""
+    phases, cpu = result.report.phases, result.server_cpu_by_phase
+    rows = []
+    for name in ("load", "rebuild indexes", "validate foreign keys"):
+        if name in phases:
+            spent = f", PostgreSQL CPU {cpu[name]:.1f} s" if name in cpu else ""
+            rows.append(f"| phase: {name} | {phases[name]:.1f} s{spent} |")
+    python = [
+        (k.removeprefix("python: "), v) for k, v in phases.items() if k.startswith("python: ")
+    ]
+    if python:
+        rows.append(
+            "| load: the producer thread (wall) | "
+            + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in python)
+            + " |"
+        )
+    copies = [(k.removeprefix("copy "), v) for k, v in phases.items() if k.startswith("copy ")]
+    if copies:
+        rows.append(
+            "| load: COPY time per table, summed over the writers | "
+            + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in copies)
+            + " |"
+        )
+    return rows
 
 
 def _write_doc(section: str) -> None:

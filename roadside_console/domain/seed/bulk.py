@@ -16,7 +16,10 @@ payable and platform revenue credits), and every weekly batch the `payout_batch`
 PostgreSQL is written with `COPY ... FROM STDIN` (text format) from two connections at once; each
 chunk (its bookings, events, payments, payouts and ledger rows) is one transaction (`SET LOCAL
 synchronous_commit = off`), so a failure never leaves half a chunk. Indexes and foreign keys stay
-in place. SQLite gets multi-row inserts through SQLAlchemy Core. Bulk rows get UUIDv7-style ids
+in place, unless the run is `exclusive` (the database's only writer, as in the benchmark): then
+the six tables' secondary indexes and foreign keys are dropped for the load and rebuilt and
+validated once after it, from the definitions PostgreSQL printed (`deferred.py`), which costs
+a fraction of maintaining them row by row. SQLite gets multi-row inserts through SQLAlchemy Core. Bulk rows get UUIDv7-style ids
 (the run's start time, then a counter) so primary keys and the indexes that point at them grow at
 their right edge instead of at random pages.
 
@@ -82,6 +85,7 @@ from roadside_console.domain.providers.models import (
     ProviderCredential,
     ProviderStatus,
 )
+from roadside_console.domain.seed import deferred
 from roadside_console.domain.seed.demo import DEMO_TENANT_SLUG, seed_demo
 from roadside_console.domain.tenants.models import Tenant
 
@@ -196,6 +200,7 @@ class BulkReport:
     providers_created: int
     seconds: float
     rng_seed: int
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -319,6 +324,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--full-history", action="store_true", help="one event per status change (slower)"
     )
+    parser.add_argument(
+        "--exclusive",
+        action="store_true",
+        help="PostgreSQL, when nothing else writes to the database: drop the secondary indexes "
+        "and foreign keys of the bulk tables during the load, rebuild and validate them after",
+    )
     args = parser.parse_args(argv)
     if args.now is not None and args.now.tzinfo is None:
         parser.error("--now needs a UTC offset, e.g. 2026-01-31T12:00:00+00:00")
@@ -345,6 +356,7 @@ def main(argv: list[str]) -> int:
             full_history=args.full_history,
             now=args.now,
             progress=progress,
+            exclusive=args.exclusive,
         )
     except BulkSeedError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -380,6 +392,8 @@ def generate_bookings(
     full_history: bool = False,
     now: datetime | None = None,
     progress: Callable[[int], None] | None = None,
+    exclusive: bool = False,
+    on_phase: Callable[[str], None] | None = None,
 ) -> BulkReport:
     """Add `count` bookings with their events, payments, payouts and ledger entries to a tenant.
 
@@ -387,8 +401,16 @@ def generate_bookings(
     splits); ids and references are new on every run so runs can be repeated on one database.
     Events are `booking_created` plus the transition into the final status, or one per status
     change with `full_history`.
+
+    `exclusive` (PostgreSQL; only when nothing else writes meanwhile) drops the bulk tables'
+    secondary indexes and foreign keys for the load and restores them after (see `deferred`).
+    `on_phase` is called with each phase's name as it starts ("load", "rebuild indexes",
+    "validate foreign keys") and with "done", so a caller can sample the server's CPU per phase.
+    The report's `phases` has the seconds of each, and where the load's own time went.
     """
     clock = time.perf_counter()
+    phases: dict[str, float] = {}
+    mark = on_phase or (lambda _name: None)
     seed = rng_seed if rng_seed is not None else secrets.randbelow(2**31)
     now_s = int((now or datetime.now(UTC)).timestamp())
     with engine.begin() as conn:
@@ -409,17 +431,31 @@ def generate_bookings(
     totals = [0] * len(TABLES)
     batch_sums: BatchSums = {}
     chunks = _plan(ctx, _rng(seed, "bookings"), count, batch_size)
-    if postgres:
-        writer = _PostgresWriter(engine, ctx, full_history)
-        rendered = (writer.render(chunk) for chunk in chunks)
-        results = _pipeline(rendered, writer.copy, max(1, workers), progress)
-    else:
-        results = _run_serial(engine, ctx, full_history, chunks, progress)
-    for counts, sums in results:
-        totals = [a + b for a, b in zip(totals, counts, strict=True)]
-        _add_sums(batch_sums, sums)
-    with engine.begin() as conn:
-        batch_rows = _close_batches(conn, ctx, batch_sums)
+    phases["setup"] = time.perf_counter() - clock
+    dropped = deferred.drop(engine, TABLES) if postgres and exclusive else None
+    try:
+        mark("load")
+        started = time.perf_counter()
+        if postgres:
+            writer = _PostgresWriter(engine, ctx, full_history)
+            rendered = _timed_render(chunks, writer.render, phases)
+            results = _pipeline(rendered, writer.copy, max(1, workers), progress, phases)
+            for table, seconds in writer.copy_seconds.items():
+                phases[f"copy {table}"] = seconds
+        else:
+            results = _run_serial(engine, ctx, full_history, chunks, progress)
+        for counts, sums in results:
+            totals = [a + b for a, b in zip(totals, counts, strict=True)]
+            _add_sums(batch_sums, sums)
+        with engine.begin() as conn:
+            batch_rows = _close_batches(conn, ctx, batch_sums)
+        phases["load"] = time.perf_counter() - started
+    finally:
+        if dropped is not None:
+            deferred.restore(
+                engine, dropped, workers=max(1, workers), on_phase=mark, timings=phases
+            )
+    mark("done")
     return BulkReport(
         tenant_slug=tenant_slug,
         bookings=totals[0],
@@ -432,7 +468,27 @@ def generate_bookings(
         providers_created=created_providers,
         seconds=time.perf_counter() - clock,
         rng_seed=seed,
+        phases=phases,
     )
+
+
+def _timed_render(
+    chunks: Iterator[list[_Job]],
+    render: Callable[[list[_Job]], _Rendered],
+    phases: dict[str, float],
+) -> Iterator[_Rendered]:
+    """Render each planned chunk, adding the producer's planning and formatting seconds."""
+    phases["python: plan"] = phases["python: render"] = 0.0
+    while True:
+        started = time.perf_counter()
+        chunk = next(chunks, None)
+        planned = time.perf_counter()
+        phases["python: plan"] += planned - started
+        if chunk is None:
+            return
+        item = render(chunk)
+        phases["python: render"] += time.perf_counter() - planned
+        yield item
 
 
 def _rng(seed: int, stream: str) -> random.Random:
@@ -1085,6 +1141,7 @@ def _pipeline(
     write: Callable[[_Rendered], ChunkResult],
     workers: int,
     progress: Callable[[int], None] | None,
+    phases: dict[str, float],
 ) -> list[ChunkResult]:
     """Produce chunks on this thread while `workers` threads write them, one connection each.
 
@@ -1120,11 +1177,14 @@ def _pipeline(
     ]
     for thread in threads:
         thread.start()
+    waited = 0.0
     try:
         for item in items:
             if failed.is_set():
                 break
+            started = time.perf_counter()
             tasks.put(item)
+            waited += time.perf_counter() - started
     except BaseException:
         failed.set()
         raise
@@ -1133,6 +1193,7 @@ def _pipeline(
             tasks.put(None)
         for thread in threads:
             thread.join()
+        phases["python: waiting for the writers"] = waited
     if errors:
         raise errors[0]
     return results
@@ -1452,6 +1513,8 @@ class _PostgresWriter:
             accounts[ledger.clearing_account(PaymentMethod(method))].hex for method in METHODS
         ]
         self.payables = [accounts[ledger.provider_payable(p.id)].hex for p in ctx.providers]
+        self.copy_seconds = dict.fromkeys(TABLES, 0.0)  # summed over the writers
+        self.copy_lock = threading.Lock()
 
     @staticmethod
     def terms(commission: Commission) -> tuple[str, str]:
@@ -1467,13 +1530,21 @@ class _PostgresWriter:
     def copy(self, rendered: _Rendered) -> ChunkResult:
         """COPY one rendered chunk (bookings to ledger entries, in that order) in one transaction."""
         tables, sums = rendered
+        seconds = {}
         with self.engine.begin() as conn:
             conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
             with conn.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
                 for table, rows in tables.items():
+                    started = time.perf_counter()
                     with cursor.copy(f"COPY {table} ({COPY_COLUMNS[table]}) FROM STDIN") as copy:
                         for start in range(0, len(rows), SUB_BATCH):
                             copy.write("".join(rows[start : start + SUB_BATCH]))
+                    seconds[table] = time.perf_counter() - started
+            started = time.perf_counter()
+        seconds["commit"] = time.perf_counter() - started
+        with self.copy_lock:
+            for table, spent in seconds.items():
+                self.copy_seconds[table] = self.copy_seconds.get(table, 0.0) + spent
         return [len(rows) for rows in tables.values()], sums
 
     def render(self, chunk: list[_Job]) -> _Rendered:
