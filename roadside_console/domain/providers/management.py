@@ -21,7 +21,8 @@ from roadside_console.domain.core.clock import utc_now
 from roadside_console.domain.core.errors import Conflict, NotFound, ValidationFailed
 from roadside_console.domain.core.money import BASIS_POINTS
 from roadside_console.domain.core.uow import UnitOfWork
-from roadside_console.domain.providers.models import CommissionType, Provider, ProviderStatus
+from roadside_console.domain.providers.availability import switch_availability
+from roadside_console.domain.providers.models import CommissionType, Provider
 from roadside_console.domain.providers.schemas import AvailabilityView
 
 MAX_FLAT_FEE_CENTS = 1_000_000  # $10,000 per job: anything above is a typo
@@ -133,17 +134,7 @@ def set_provider_availability(
     session = uow.session
     provider = _provider(session, actor, provider_id)
     was_available = provider.is_available
-    conditions = [Provider.id == provider.id]
-    if available:
-        conditions.append(Provider.status == ProviderStatus.ACTIVE)
-    changed = session.execute(
-        sa.update(Provider)
-        .where(*conditions)  # type: ignore[arg-type]
-        .values(is_available=available, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
-    if changed != 1:
-        session.refresh(provider, ["status"])
+    if not switch_availability(session, provider=provider, available=available, now=now):
         raise Conflict(
             "provider_not_active",
             f"{provider.name} is {provider.status.value}; only an active provider can go "

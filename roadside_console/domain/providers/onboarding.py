@@ -87,6 +87,29 @@ def _email_taken(session: Session, tenant_id: uuid.UUID, email: str) -> bool:
     return user is not None or provider is not None
 
 
+def _issue_invite(
+    session: Session, *, actor: Actor, provider: Provider, email: str, now: datetime
+) -> None:
+    """Issue a one-time join link for the provider and email it (through the outbox)."""
+    raw = issue_one_time_token(
+        session,
+        tenant_id=actor.tenant_id,
+        purpose=TokenPurpose.PROVIDER_INVITE,
+        email=email,
+        provider_id=provider.id,
+        created_by_id=actor.user_id,
+        now=now,
+    )
+    tenant = session.get(Tenant, actor.tenant_id)
+    _send_invite_email(
+        session,
+        provider=provider,
+        tenant_name=tenant.name if tenant else "Your operator",
+        raw_token=raw,
+        now=now,
+    )
+
+
 def _send_invite_email(
     session: Session,
     *,
@@ -148,23 +171,7 @@ def invite_provider(
     )
     session.add(provider)
     session.flush()
-    raw = issue_one_time_token(
-        session,
-        tenant_id=actor.tenant_id,
-        purpose=TokenPurpose.PROVIDER_INVITE,
-        email=clean_email,
-        provider_id=provider.id,
-        created_by_id=actor.user_id,
-        now=now,
-    )
-    tenant = session.get(Tenant, actor.tenant_id)
-    _send_invite_email(
-        session,
-        provider=provider,
-        tenant_name=tenant.name if tenant else "Your operator",
-        raw_token=raw,
-        now=now,
-    )
+    _issue_invite(session, actor=actor, provider=provider, email=clean_email, now=now)
     record_audit(
         session,
         actor=actor,
@@ -199,23 +206,7 @@ def resend_provider_invite(
         .values(expires_at=now)
         .execution_options(synchronize_session=False)
     )
-    raw = issue_one_time_token(
-        session,
-        tenant_id=actor.tenant_id,
-        purpose=TokenPurpose.PROVIDER_INVITE,
-        email=provider.email,
-        provider_id=provider.id,
-        created_by_id=actor.user_id,
-        now=now,
-    )
-    tenant = session.get(Tenant, actor.tenant_id)
-    _send_invite_email(
-        session,
-        provider=provider,
-        tenant_name=tenant.name if tenant else "Your operator",
-        raw_token=raw,
-        now=now,
-    )
+    _issue_invite(session, actor=actor, provider=provider, email=provider.email, now=now)
     record_audit(
         session,
         actor=actor,

@@ -33,7 +33,8 @@ from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.dispatch.models import DispatchOffer
 from roadside_console.domain.dispatch.service import accept_offer, reject_offer
 from roadside_console.domain.providers import rules
-from roadside_console.domain.providers.models import Provider, ProviderLocation, ProviderStatus
+from roadside_console.domain.providers.availability import switch_availability
+from roadside_console.domain.providers.models import Provider, ProviderLocation
 from roadside_console.domain.providers.schemas import (
     AvailabilityView,
     LocationPurgeReport,
@@ -267,17 +268,7 @@ def set_availability(
     now = now or utc_now()
     session = uow.session
     provider = provider_of(session, actor)
-    conditions = [Provider.id == provider.id]
-    if available:
-        conditions.append(Provider.status == ProviderStatus.ACTIVE)
-    changed = session.execute(
-        sa.update(Provider)
-        .where(*conditions)  # type: ignore[arg-type]
-        .values(is_available=available, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
-    if changed != 1:
-        session.refresh(provider, ["status"])
+    if not switch_availability(session, provider=provider, available=available, now=now):
         raise Conflict(
             "provider_not_active",
             f"Your provider account is {provider.status.value}; you can go available once "
