@@ -24,7 +24,7 @@ from roadside_console.domain.pricing.service import deactivate_storm_mode
 from roadside_console.domain.seed.catalog import TIME_BLOCKS
 from roadside_console.domain.seed.demo import DEMO_TENANT_SLUG
 from roadside_console.domain.tenants.models import Tenant
-from tests.e2e.conftest import DEMO_PASSWORD, screenshot
+from tests.e2e.conftest import DEMO_PASSWORD, assert_no_sideways_scroll, screenshot
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -205,8 +205,30 @@ def test_a_provider_on_a_phone_sees_their_earnings(browser, base_url):
     expect(earnings).to_contain_text("History")
     expect(earnings).to_contain_text(re.compile(r"RS-[A-Z0-9]{6}"))
     expect(earnings).to_contain_text("Paid")  # last week's payout batch
+    assert_no_sideways_scroll(page, PHONE["width"])
     screenshot(page, "provider-earnings")
     context.close()
+
+
+def test_finance_finds_last_weeks_batch_in_the_history_and_downloads_its_csv_again(
+    desk: Page, base_url
+):
+    # given Victor from finance on the payouts page
+    page = desk
+    _sign_in(page, base_url, "finance@roadsideatl.com", "Dashboard")
+    _open(page, base_url, "/admin/payouts", "Payouts")
+    # then last week's batch is listed with who ran it, how many were paid and the total
+    history = page.locator("#history-table tbody tr")
+    expect(history.first).to_be_visible()
+    row = history.filter(has_text="Victor Chen").first
+    expect(row).to_contain_text(re.compile(r"\$[\d,]+\.\d\d"))
+    # when he downloads its transfer file again
+    with page.expect_download() as download:
+        row.get_by_role("button", name=re.compile("Download the CSV")).click()
+    # then it is the bank file of that batch
+    assert re.fullmatch(r"payout-batch-[0-9a-f]{8}\.csv", download.value.suggested_filename)
+    page.locator("#batch-history").scroll_into_view_if_needed()
+    _tall_screenshot(page, "admin-payouts-history")
 
 
 SCREENS = [
