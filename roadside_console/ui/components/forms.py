@@ -58,6 +58,14 @@ def error_callout(message: rx.Var, id_: str | None = None, **props: object) -> r
     )
 
 
+def notice_callout(message: rx.Var, id_: str | None = None, **props: object) -> rx.Component:
+    """A confirmation that something worked, shown while `message` is not empty."""
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="circle-check", color_scheme="green", id=id_, **props),
+    )
+
+
 def section_card(
     title: str | rx.Var, *children: rx.Component, description: str = "", **props: object
 ) -> rx.Component:

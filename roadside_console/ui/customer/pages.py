@@ -22,7 +22,7 @@ from roadside_console.domain.reviews.service import leave_review
 from roadside_console.integrations.stripe_checkout import gateway_from_settings
 from roadside_console.ui.components.common import empty_state, status_badge
 from roadside_console.ui.components.formatting import local_time
-from roadside_console.ui.components.forms import confirm_buttons
+from roadside_console.ui.components.forms import confirm_buttons, error_callout, notice_callout
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import customer_page
 from roadside_console.ui.shell.session import SessionState
@@ -417,17 +417,7 @@ def _cancel_dialog() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title("Cancel booking ", S.cancel_reference, "?"),
             rx.alert_dialog.description(S.cancel_label, id="cancel-terms"),
-            rx.cond(
-                S.cancel_error != "",
-                rx.callout(
-                    S.cancel_error,
-                    icon="triangle-alert",
-                    color_scheme="red",
-                    margin_top="1em",
-                    id="cancel-error",
-                    role="alert",
-                ),
-            ),
+            error_callout(S.cancel_error, id_="cancel-error", margin_top="1em", role="alert"),
             confirm_buttons(
                 "Keep booking",
                 rx.cond(
@@ -511,14 +501,8 @@ def _review_dialog() -> rx.Component:
 def my_bookings_page() -> rx.Component:
     """The customer's bookings with View, Track, Cancel and Review: cards on a phone."""
     return rx.fragment(
-        rx.cond(
-            S.error != "",
-            rx.callout(S.error, icon="triangle-alert", color_scheme="red"),
-        ),
-        rx.cond(
-            S.notice != "",
-            rx.callout(S.notice, icon="circle-check", color_scheme="green", id="bookings-notice"),
-        ),
+        error_callout(S.error),
+        notice_callout(S.notice, id_="bookings-notice"),
         _bookings_list(),
         _view_dialog(),
         _cancel_dialog(),

@@ -22,7 +22,7 @@ from roadside_console.domain.payouts.queries import (
 )
 from roadside_console.ui.components.common import empty_state, kpi_card
 from roadside_console.ui.components.formatting import local_time
-from roadside_console.ui.components.forms import confirm_buttons
+from roadside_console.ui.components.forms import confirm_buttons, error_callout
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.session import SessionState
 
@@ -555,10 +555,7 @@ def payouts_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        rx.cond(
-            S.error != "",
-            rx.callout(S.error, icon="triangle-alert", color_scheme="red", id="error"),
-        ),
+        error_callout(S.error, id_="error"),
         _batch_result(),
         rx.heading("Owed by provider", size="4"),
         _owed_table(),
