@@ -231,6 +231,35 @@ def test_finance_finds_last_weeks_batch_in_the_history_and_downloads_its_csv_aga
     _tall_screenshot(page, "admin-payouts-history")
 
 
+def test_an_admin_issues_a_fleet_key_sees_it_once_and_revokes_it(desk: Page, base_url):
+    # given the admin on the B2B accounts list
+    page = desk
+    _sign_in(page, base_url, ADMIN, "Dashboard")
+    _open(page, base_url, "/admin/b2b", "B2B accounts")
+    # when they open the demo fleet
+    page.get_by_role("link", name="Peachtree Fleet Services").click()
+    expect(page.locator("#page-title")).to_have_text("Peachtree Fleet Services")
+    # then its contract terms are in words
+    expect(page.locator("#contracts")).to_contain_text("10 % off list prices")
+    expect(page.locator("#contracts")).to_contain_text("Towing $110.00")
+    # when they issue a key, it is shown this once
+    page.click("#new-key")
+    page.get_by_label("Key name").fill("Fleet dispatch system")
+    page.click("#key-create")
+    expect(page.locator("#new-key-value")).to_have_text(re.compile(r"^\w+_.{8}_.{20,}$"))
+    page.click("#key-done")
+    expect(page.locator("#new-key-value")).to_have_count(0)
+    row = page.locator("#keys-table tbody tr").filter(has_text="Fleet dispatch system")
+    expect(row).to_have_count(1)
+    _tall_screenshot(page, "admin-b2b-account")
+    # and revoking asks first, then marks it revoked
+    row.get_by_role("button", name="Revoke the key Fleet dispatch system").click()
+    expect(page.get_by_role("alertdialog")).to_contain_text("cannot be undone")
+    page.click("#revoke-confirm")
+    expect(page.locator("#notice")).to_contain_text("is revoked")
+    expect(row).to_contain_text("Revoked")
+
+
 SCREENS = [
     # path, title, what shows once loaded, screenshot
     ("/admin/reports", "Reports", "#chart-by-method .js-plotly-plot", "admin-reports"),
