@@ -15,6 +15,8 @@ from roadside_console.ui.admin.placeholders import PLANNED_PAGES, make_placehold
 from roadside_console.ui.audit.page import AuditState, audit_page
 from roadside_console.ui.auth.join import JoinState, join_page
 from roadside_console.ui.auth.login import forbidden_page, login_page
+from roadside_console.ui.b2b.account import B2BAccountState, b2b_account_page
+from roadside_console.ui.b2b.accounts import B2BAccountsState, b2b_accounts_page
 from roadside_console.ui.bookings.detail import BookingDetailState, booking_detail_page
 from roadside_console.ui.bookings.new import PhoneBookingState, phone_booking_page
 from roadside_console.ui.bookings.page import BookingsState, bookings_page
@@ -154,6 +156,18 @@ app.add_page(
     route="/admin/dispatch",
     title="Dispatch · RoadSide Console",
     on_load=[SessionState.guard_admin_page, DispatchBoardState.load],
+)
+app.add_page(
+    b2b_accounts_page,
+    route=routes.ADMIN_B2B,
+    title="B2B accounts · RoadSide Console",
+    on_load=[SessionState.guard_admin_page, B2BAccountsState.load],
+)
+app.add_page(
+    b2b_account_page,
+    route=routes.ADMIN_B2B_ACCOUNT,
+    title="Business account · RoadSide Console",
+    on_load=[B2BAccountState.guard, B2BAccountState.load],
 )
 for path, title, description in PLANNED_PAGES:
     app.add_page(

@@ -182,3 +182,9 @@ def screenshot(page: object, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.mouse.move(0, 0)  # no hover highlight left over from the last click  # type: ignore[attr-defined]
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))  # type: ignore[attr-defined]
+
+
+def assert_no_sideways_scroll(page: object, width: int) -> None:
+    """Nothing on the page is wider than the screen (a phone would scroll it sideways)."""
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
+    assert scroll_width <= width, f"the page is {scroll_width} px wide on a {width} px screen"

@@ -24,7 +24,7 @@ from roadside_console.domain.pricing.service import deactivate_storm_mode
 from roadside_console.domain.seed.catalog import TIME_BLOCKS
 from roadside_console.domain.seed.demo import DEMO_TENANT_SLUG
 from roadside_console.domain.tenants.models import Tenant
-from tests.e2e.conftest import DEMO_PASSWORD, screenshot
+from tests.e2e.conftest import DEMO_PASSWORD, assert_no_sideways_scroll, screenshot
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -205,8 +205,59 @@ def test_a_provider_on_a_phone_sees_their_earnings(browser, base_url):
     expect(earnings).to_contain_text("History")
     expect(earnings).to_contain_text(re.compile(r"RS-[A-Z0-9]{6}"))
     expect(earnings).to_contain_text("Paid")  # last week's payout batch
+    assert_no_sideways_scroll(page, PHONE["width"])
     screenshot(page, "provider-earnings")
     context.close()
+
+
+def test_finance_finds_last_weeks_batch_in_the_history_and_downloads_its_csv_again(
+    desk: Page, base_url
+):
+    # given Victor from finance on the payouts page
+    page = desk
+    _sign_in(page, base_url, "finance@roadsideatl.com", "Dashboard")
+    _open(page, base_url, "/admin/payouts", "Payouts")
+    # then last week's batch is listed with who ran it, how many were paid and the total
+    history = page.locator("#history-table tbody tr")
+    expect(history.first).to_be_visible()
+    row = history.filter(has_text="Victor Chen").first
+    expect(row).to_contain_text(re.compile(r"\$[\d,]+\.\d\d"))
+    # when he downloads its transfer file again
+    with page.expect_download() as download:
+        row.get_by_role("button", name=re.compile("Download the CSV")).click()
+    # then it is the bank file of that batch
+    assert re.fullmatch(r"payout-batch-[0-9a-f]{8}\.csv", download.value.suggested_filename)
+    page.locator("#batch-history").scroll_into_view_if_needed()
+    _tall_screenshot(page, "admin-payouts-history")
+
+
+def test_an_admin_issues_a_fleet_key_sees_it_once_and_revokes_it(desk: Page, base_url):
+    # given the admin on the B2B accounts list
+    page = desk
+    _sign_in(page, base_url, ADMIN, "Dashboard")
+    _open(page, base_url, "/admin/b2b", "B2B accounts")
+    # when they open the demo fleet
+    page.get_by_role("link", name="Peachtree Fleet Services").click()
+    expect(page.locator("#page-title")).to_have_text("Peachtree Fleet Services")
+    # then its contract terms are in words
+    expect(page.locator("#contracts")).to_contain_text("10 % off list prices")
+    expect(page.locator("#contracts")).to_contain_text("Towing $110.00")
+    # when they issue a key, it is shown this once
+    page.click("#new-key")
+    page.get_by_label("Key name").fill("Fleet dispatch system")
+    page.click("#key-create")
+    expect(page.locator("#new-key-value")).to_have_text(re.compile(r"^\w+_.{8}_.{20,}$"))
+    page.click("#key-done")
+    expect(page.locator("#new-key-value")).to_have_count(0)
+    row = page.locator("#keys-table tbody tr").filter(has_text="Fleet dispatch system")
+    expect(row).to_have_count(1)
+    _tall_screenshot(page, "admin-b2b-account")
+    # and revoking asks first, then marks it revoked
+    row.get_by_role("button", name="Revoke the key Fleet dispatch system").click()
+    expect(page.get_by_role("alertdialog")).to_contain_text("cannot be undone")
+    page.click("#revoke-confirm")
+    expect(page.locator("#notice")).to_contain_text("is revoked")
+    expect(row).to_contain_text("Revoked")
 
 
 SCREENS = [

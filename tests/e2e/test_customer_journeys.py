@@ -25,10 +25,12 @@ from roadside_console.domain.pricing.service import price_request
 from roadside_console.domain.seed.demo import SECOND_TENANT_SLUG
 from roadside_console.domain.tenants.models import Tenant
 from roadside_console.ui.customer import wizard_steps as steps
-from tests.e2e.conftest import DEMO_PASSWORD, screenshot
+from tests.e2e.conftest import DEMO_PASSWORD, assert_no_sideways_scroll, screenshot
 
 PHONE = {"width": 390, "height": 844}
 ADDRESS, LAT, LNG = "1 Government St, Mobile, AL 36602", "30.6909", "-88.0413"
+DESKTOP = {"width": 1280, "height": 800}
+DEMO_CUSTOMER = "jordan.miles@example.com"  # the first workspace's: one done job, one pending
 CUSTOMER = "jules.martin@example.com"  # the second workspace's demo customer, trust tier 1
 NEW_CUSTOMER_METHODS = (
     ("cash", "Cash to the technician"),
@@ -173,7 +175,7 @@ def _book_jump_start_tomorrow(
     card_box, link_box = confirmed.bounding_box(), link.bounding_box()
     assert card_box and link_box
     assert link_box["x"] + link_box["width"] <= card_box["x"] + card_box["width"]
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_no_sideways_scroll(page, PHONE["width"])
     return Booked(
         reference.inner_text(),
         expected,
@@ -243,7 +245,76 @@ def test_a_signed_in_customer_books_for_tomorrow_and_finds_it_in_their_bookings(
     # then his bookings list it, with its own tracking
     phone.click("#to-my-bookings")
     expect(phone.locator("#page-title")).to_have_text("My bookings")
-    expect(phone.locator(f"#booking-{booked.reference}")).to_contain_text("Jump Start")
+    card = phone.locator(f"#booking-card-{booked.reference}")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("Jump Start")
     # and the texted link works for him too
     phone.goto(f"{base_url}{booked.tracking_path}")
     _assert_tracking(phone, booked)
+
+
+def _sign_in_customer(page: Page, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.fill("#email", email)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("#sign-in")
+    expect(page.locator("#page-title")).to_have_text("My bookings")
+
+
+def _pending_reference(database_url: str, email: str) -> str:
+    engine = create_engine(database_url)
+    with Session(engine) as session:
+        customer = session.exec(select(User).where(User.email == email)).one()
+        booking = session.exec(
+            select(Booking).where(
+                Booking.customer_id == customer.id, Booking.status == BookingStatus.PENDING
+            )
+        ).first()
+    engine.dispose()
+    assert booking is not None
+    return booking.reference
+
+
+def test_a_customer_reads_their_bookings_as_cards_on_a_phone_and_as_a_table_on_a_desk(
+    browser, base_url, app_env
+):
+    # given Jordan, with a finished job and a pending one, signed in on a phone
+    reference = _pending_reference(app_env["DATABASE_URL"], DEMO_CUSTOMER)
+    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    _sign_in_customer(page, base_url, DEMO_CUSTOMER)
+    # then each booking is a card that fits the screen, and the table is not shown
+    card = page.locator(f"#booking-card-{reference}")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text(re.compile(r"\$\d+\.\d\d"))
+    expect(page.locator("#my-bookings")).to_be_hidden()
+    assert_no_sideways_scroll(page, PHONE["width"])
+    for action in ("view", "track", "cancel"):
+        expect(page.locator(f"#card-{action}-{reference}")).to_be_visible()
+    screenshot(page, "customer-bookings-mobile")
+    # when he opens the details, he sees where the car is
+    page.click(f"#card-view-{reference}")
+    expect(page.locator("#booking-view")).to_contain_text(reference)
+    expect(page.locator("#view-address")).not_to_have_text("")
+    page.keyboard.press("Escape")
+    expect(page.locator("#booking-view")).to_have_count(0)
+    # and cancelling says what it costs before anything happens; he keeps the booking
+    page.click(f"#card-cancel-{reference}")
+    expect(page.locator("#cancel-terms")).not_to_have_text("")
+    expect(page.locator("#cancel-confirm")).to_be_visible()
+    page.click("#cancel-keep")
+    expect(page.locator("#cancel-terms")).to_have_count(0)
+    expect(card).to_be_visible()
+    phone.close()
+    # given the same customer at a desk, in dark mode
+    desk = browser.new_context(viewport=DESKTOP, color_scheme="dark")
+    page = desk.new_page()
+    _sign_in_customer(page, base_url, DEMO_CUSTOMER)
+    # then the bookings are a table with the actions in the last column, and no cards
+    row = page.locator(f"#booking-{reference}")
+    expect(row).to_be_visible()
+    expect(row.locator(f"#cancel-{reference}")).to_be_visible()
+    expect(page.locator(".booking-card").first).to_be_hidden()
+    assert_no_sideways_scroll(page, DESKTOP["width"])
+    screenshot(page, "customer-bookings-dark")
+    desk.close()

@@ -13,7 +13,7 @@ from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.identity.models import User
 from roadside_console.domain.identity.service import actor_for
 from roadside_console.domain.reports.dashboard import dashboard_kpis
-from tests.e2e.conftest import DEMO_PASSWORD, screenshot
+from tests.e2e.conftest import DEMO_PASSWORD, assert_no_sideways_scroll, screenshot
 
 
 def _sign_in(page: Page, base_url: str, email: str, password: str = DEMO_PASSWORD) -> None:
@@ -82,6 +82,7 @@ def test_a_provider_on_a_phone_sees_their_open_job_and_cannot_open_admin_pages(b
     expect(job).to_contain_text("Towing")
     expect(job).to_contain_text("In progress")
     expect(job.get_by_role("link", name="Call")).to_have_attribute("href", re.compile(r"^tel:\+1"))
+    assert_no_sideways_scroll(page, 390)
     screenshot(page, "provider-jobs-mobile")
     # and the admin console is closed to him
     page.goto(f"{base_url}/admin")

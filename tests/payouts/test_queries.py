@@ -1,17 +1,21 @@
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlmodel import select
 
 from roadside_console.domain.bookings import service as bookings
 from roadside_console.domain.core.auth import Role
 from roadside_console.domain.core.errors import Forbidden
+from roadside_console.domain.identity.models import User
 from roadside_console.domain.payments import service as payments
 from roadside_console.domain.payments.models import PaymentMethod
-from roadside_console.domain.payouts.batches import run_payout_batch
+from roadside_console.domain.payouts.batches import pay_pending, run_payout_batch
 from roadside_console.domain.payouts.export import transfer_reference
 from roadside_console.domain.payouts.models import PayoutKind, PayoutStatus, ProviderPayout
 from roadside_console.domain.payouts.queries import (
     outstanding_clawbacks,
     payout_batch,
+    payout_batch_history,
     pending_payouts_by_provider,
 )
 from tests.factories import actor_of, make_provider, make_user
@@ -166,3 +170,47 @@ def test_another_tenants_payouts_are_not_listed(session, uow_factory):
         page = pending_payouts_by_provider(uow, actor=world.finance)
     assert page.rows == []
     assert page.total_providers == 0
+
+
+def test_the_batch_history_lists_newest_first_with_who_ran_each(session, uow_factory):
+    # given a batch run by finance yesterday and a scheduled one (no person) today
+    world = make_world(session)
+    now = datetime.now(UTC)
+    _paid_job(session, uow_factory, world, 20000)
+    with uow_factory() as uow:
+        first = run_payout_batch(uow, actor=world.finance, now=now - timedelta(days=1))
+    _paid_job(session, uow_factory, world)
+    with uow_factory() as uow:
+        second = pay_pending(uow.session, tenant_id=world.tenant.id, actor=None, now=now)
+        uow.commit()
+    # when
+    with uow_factory() as uow:
+        history = payout_batch_history(uow, actor=world.finance)
+    # then
+    assert [row.batch_id for row in history.rows] == [second.batch_id, first.batch_id]
+    finance = session.get(User, world.finance.user_id)
+    assert [row.run_by for row in history.rows] == ["", finance.name]
+    assert [row.total_cents for row in history.rows] == [7000, 14000]
+    assert [row.provider_count for row in history.rows] == [1, 1]
+    assert history.total == 2
+
+
+def test_the_batch_history_is_paged_and_kept_to_finance_of_the_tenant(session, uow_factory):
+    # given three batches in one tenant and one in another
+    world = make_world(session)
+    other = make_world(session)
+    for _ in range(3):
+        _paid_job(session, uow_factory, world)
+        with uow_factory() as uow:
+            run_payout_batch(uow, actor=world.finance)
+    _paid_job(session, uow_factory, other)
+    with uow_factory() as uow:
+        run_payout_batch(uow, actor=other.finance)
+    dispatcher = actor_of(make_user(session, world.tenant, role=Role.DISPATCHER))
+    # when
+    with uow_factory() as uow:
+        second_page = payout_batch_history(uow, actor=world.finance, page=2, page_size=2)
+    # then
+    assert (second_page.total, len(second_page.rows)) == (3, 1)
+    with uow_factory() as uow, pytest.raises(Forbidden):
+        payout_batch_history(uow, actor=dispatcher)

@@ -19,6 +19,7 @@ from roadside_console.domain.customers.self_service import (
 from roadside_console.domain.payments.models import Payment, PaymentMethod, PaymentStatus
 from roadside_console.ui.customer import wizard_steps as steps
 from roadside_console.ui.customer.pages import (
+    MyBookingsState,
     booking_lines,
     cancel_own_booking,
     my_bookings_page,
@@ -28,6 +29,7 @@ from roadside_console.ui.customer.referrals import friend_code_error, referrals_
 from roadside_console.ui.customer.tracking import own_tracking_page
 from roadside_console.ui.customer.wizard import book_page, guest_book_page, service_cards
 from tests.factories import actor_of, make_booking, make_tenant, make_user
+from tests.ui.support import run_handler, signed_in_state
 
 TZ = "America/New_York"
 NOW = datetime(2026, 6, 10, 18, 0, tzinfo=UTC)  # 2:00 pm in Atlanta
@@ -209,6 +211,34 @@ def test_my_bookings_read_on_the_operators_clock_with_their_actions():
     assert (line.date, line.when, line.price) == ("Jun 10, 2026", "As soon as possible", "$100.00")
     assert line.track_path == f"/account/track/{booking_id}"
     assert (line.can_cancel, line.can_review) == (True, False)
+
+
+def test_my_bookings_render_as_cards_on_a_phone_and_a_table_from_tablet_width():
+    rendered = str(my_bookings_page().render())
+    # the cards show below 48em and the table from there up: only one is ever displayed
+    for element in ("my-booking-cards", "my-bookings", "booking-card-", "card-cancel-"):
+        assert element in rendered
+    assert rendered.count("@media screen and (min-width: 48em)") >= 2
+
+
+def test_a_customer_opens_the_details_of_their_own_booking_only(session, uow_factory, monkeypatch):
+    # given a customer with one booking, on My bookings
+    tenant = make_tenant(session)
+    customer = make_user(session, tenant, role=Role.CUSTOMER)
+    booking = make_booking(session, tenant, customer=customer, status=BookingStatus.CONFIRMED)
+    state = signed_in_state(MyBookingsState, customer, tenant, uow_factory, monkeypatch)
+    run_handler(state.load())
+    [line] = state.bookings
+    # when they open its details
+    state.ask_view(line.booking_id)
+    # then the dialog shows that booking, with the address the card leaves out
+    assert state.view_open is True
+    assert state.viewing == line
+    assert line.reference == booking.reference
+    # and an id that is not one of theirs opens nothing
+    state.set_view_open(False)
+    state.ask_view(str(uuid.uuid4()))
+    assert (state.view_open, state.viewing) == (False, None)
 
 
 @pytest.mark.parametrize(("picked", "stars"), [("5", 5), ("1", 1), ("", None), ("6", None)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import case, func
 from sqlmodel import col, select
@@ -14,9 +14,11 @@ from roadside_console.domain.core.auth import Actor, Permission, require
 from roadside_console.domain.core.errors import NotFound
 from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.dispatch.queries import as_utc
+from roadside_console.domain.identity.models import User
 from roadside_console.domain.payouts.export import transfer_reference
 from roadside_console.domain.payouts.models import (
     PayoutBatch,
+    PayoutBatchStatus,
     PayoutKind,
     PayoutStatus,
     ProviderPayout,
@@ -84,6 +86,30 @@ class BatchView:
     total_cents: int
     provider_count: int
     lines: list[BatchLine]
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSummary:
+    """One past batch as the history lists it; `run_by` is empty for a scheduled run."""
+
+    batch_id: uuid.UUID
+    created_at: datetime
+    run_by: str
+    provider_count: int
+    total_cents: int
+    period_start: date | None
+    period_end: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchHistoryPage:
+    """A page of completed batches, newest first."""
+
+    rows: list[BatchSummary]
+    total: int
+    page: int
+    page_size: int
     timezone: str
 
 
@@ -205,5 +231,46 @@ def payout_batch(uow: UnitOfWork, *, actor: Actor, batch_id: uuid.UUID) -> Batch
             )
             for provider_id, name, cents in rows
         ],
+        timezone=get_tenant(session, actor.tenant_id).timezone,
+    )
+
+
+def payout_batch_history(
+    uow: UnitOfWork, *, actor: Actor, page: int = 1, page_size: int = 10
+) -> BatchHistoryPage:
+    """Return completed batches newest first, with who ran them, so finance can export again."""
+    require(actor, Permission.MANAGE_PAYOUTS)
+    page_size = max(1, min(page_size, PAGE_SIZE_MAX))
+    page = max(1, page)
+    session = uow.session
+    completed = [
+        PayoutBatch.tenant_id == actor.tenant_id,
+        PayoutBatch.status == PayoutBatchStatus.COMPLETED,
+    ]
+    total = session.exec(select(func.count()).select_from(PayoutBatch).where(*completed)).one()
+    rows = session.exec(
+        select(PayoutBatch, User.name)
+        .join(User, col(User.id) == PayoutBatch.created_by_id, isouter=True)
+        .where(*completed)
+        .order_by(col(PayoutBatch.created_at).desc(), col(PayoutBatch.id))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return BatchHistoryPage(
+        rows=[
+            BatchSummary(
+                batch_id=batch.id,
+                created_at=as_utc(batch.created_at),
+                run_by=name or "",
+                provider_count=batch.provider_count,
+                total_cents=batch.total_cents,
+                period_start=batch.period_start,
+                period_end=batch.period_end,
+            )
+            for batch, name in rows
+        ],
+        total=int(total),
+        page=page,
+        page_size=page_size,
         timezone=get_tenant(session, actor.tenant_id).timezone,
     )

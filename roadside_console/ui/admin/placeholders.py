@@ -11,7 +11,6 @@ from roadside_console.ui.shell.layout import admin_page
 
 # path, title, what the page will do
 PLANNED_PAGES: list[tuple[str, str, str]] = [
-    ("/admin/b2b", "B2B accounts", "Business accounts, their contracts and API keys."),
     ("/admin/invoices", "Invoices", "Monthly invoices to B2B accounts, as PDF."),
     (
         "/admin/settings",

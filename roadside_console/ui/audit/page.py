@@ -17,6 +17,7 @@ from roadside_console.domain.audit.queries import (
 )
 from roadside_console.ui.components.common import empty_state
 from roadside_console.ui.components.formatting import local_time, status_label
+from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.routes import booking_path
 from roadside_console.ui.shell.session import SessionState
@@ -302,10 +303,7 @@ def audit_page() -> rx.Component:
     headers = ["When", "Who", "Action", "Target", "Reason", "Changes"]
     return rx.vstack(
         _filters(),
-        rx.cond(
-            S.error != "",
-            rx.callout(S.error, icon="triangle-alert", color_scheme="red", id="error"),
-        ),
+        error_callout(S.error, id_="error"),
         rx.cond(
             S.rows.length() > 0,
             rx.table.root(

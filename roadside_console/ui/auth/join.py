@@ -8,6 +8,7 @@ from roadside_console.domain.core.errors import DomainError
 from roadside_console.domain.identity import service as identity
 from roadside_console.domain.identity.passwords import MIN_PASSWORD_LENGTH
 from roadside_console.domain.providers import onboarding
+from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.run import run_use_case
 from roadside_console.ui.shell.session import SessionState
@@ -100,17 +101,7 @@ def join_page() -> rx.Component:
                     ),
                     _password_field("password", "Password"),
                     _password_field("confirm", "Password again"),
-                    rx.cond(
-                        JoinState.error != "",
-                        rx.callout(
-                            JoinState.error,
-                            icon="triangle-alert",
-                            color_scheme="red",
-                            role="alert",
-                            id="join-error",
-                            width="100%",
-                        ),
-                    ),
+                    error_callout(JoinState.error, id_="join-error", role="alert", width="100%"),
                     rx.button(
                         "Join and open my jobs",
                         type="submit",

@@ -7,6 +7,7 @@ import reflex as rx
 from roadside_console.domain.core.errors import DomainError
 from roadside_console.domain.core.settings import get_settings
 from roadside_console.domain.identity import service as identity
+from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.run import run_use_case
 from roadside_console.ui.shell.session import SessionState
@@ -91,17 +92,7 @@ def login_page() -> rx.Component:
                         auto_complete="current-password",
                         required=True,
                     ),
-                    rx.cond(
-                        LoginState.error != "",
-                        rx.callout(
-                            LoginState.error,
-                            icon="triangle-alert",
-                            color_scheme="red",
-                            id="login-error",
-                            role="alert",
-                            width="100%",
-                        ),
-                    ),
+                    error_callout(LoginState.error, id_="login-error", role="alert", width="100%"),
                     rx.button(
                         "Sign in",
                         type="submit",

@@ -37,6 +37,15 @@ from roadside_console.ui.components.formatting import (
     status_label,
     vehicle_label,
 )
+from roadside_console.ui.components.forms import (
+    confirm_buttons,
+    error_callout,
+    fact,
+    field_error,
+    labelled,
+    notice_callout,
+    section_card,
+)
 from roadside_console.ui.components.timers import countdown, poller
 from roadside_console.ui.provider_portal.pages import maps_link
 from roadside_console.ui.shell import routes
@@ -551,27 +560,6 @@ def _can(action: str) -> rx.Var:
     return S.actions.contains(action)
 
 
-def _section(title: str, *children: rx.Component, **props: Any) -> rx.Component:
-    return rx.card(
-        rx.vstack(rx.heading(title, size="4"), *children, spacing="3", width="100%"),
-        width="100%",
-        **props,
-    )
-
-
-def _fact(label: str, *value: rx.Component | rx.Var | str) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="1", color_scheme="gray", weight="medium"),
-        rx.text(*value, size="2"),
-        spacing="0",
-        align="start",
-    )
-
-
-def _field_error(message: rx.Var, id_: str) -> rx.Component:
-    return rx.cond(message != "", rx.text(message, color_scheme="red", size="2", id=id_))
-
-
 def _header() -> rx.Component:
     return rx.hstack(
         rx.link(
@@ -588,18 +576,8 @@ def _header() -> rx.Component:
 
 def _messages() -> rx.Component:
     return rx.fragment(
-        rx.cond(
-            S.notice != "",
-            rx.callout(
-                S.notice, icon="circle-check", color_scheme="green", width="100%", id="notice"
-            ),
-        ),
-        rx.cond(
-            S.error != "",
-            rx.callout(
-                S.error, icon="triangle-alert", color_scheme="red", width="100%", id="error"
-            ),
-        ),
+        notice_callout(S.notice, id_="notice", width="100%"),
+        error_callout(S.error, id_="error", width="100%"),
     )
 
 
@@ -689,19 +667,14 @@ def _cancel_dialog() -> rx.Component:
                     placeholder="e.g. Zelle transfer id (card payments refund automatically)",
                     width="100%",
                 ),
-                _field_error(S.cancel_error, "cancel-error"),
+                field_error(S.cancel_error, "cancel-error"),
                 spacing="1",
                 width="100%",
                 margin_top="1em",
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button("Keep booking", variant="soft", color_scheme="gray")
-                ),
+            confirm_buttons(
+                "Keep booking",
                 rx.button("Cancel booking", color_scheme="red", on_click=S.cancel, loading=S.busy),
-                justify="end",
-                spacing="3",
-                margin_top="1em",
             ),
             max_width="28em",
         ),
@@ -709,20 +682,20 @@ def _cancel_dialog() -> rx.Component:
 
 
 def _summary() -> rx.Component:
-    return _section(
+    return section_card(
         "Job",
         rx.grid(
-            _fact("Caller", S.contact_name),
-            _fact("Phone", rx.link(S.contact_phone, href="tel:" + S.contact_phone)),
-            _fact("Email", rx.cond(S.contact_email != "", S.contact_email, "—")),
-            _fact(
+            fact("Caller", S.contact_name),
+            fact("Phone", rx.link(S.contact_phone, href="tel:" + S.contact_phone)),
+            fact("Email", rx.cond(S.contact_email != "", S.contact_email, "—")),
+            fact(
                 "Customer account",
                 rx.cond(S.customer_name != "", S.customer_name, "Guest (no account)"),
             ),
-            _fact("Vehicle", S.vehicle),
-            _fact("Provider", rx.cond(S.provider_name != "", S.provider_name, "Not assigned")),
-            _fact("Created", S.created),
-            rx.cond(S.towing != "", _fact("Towing distance", S.towing)),
+            fact("Vehicle", S.vehicle),
+            fact("Provider", rx.cond(S.provider_name != "", S.provider_name, "Not assigned")),
+            fact("Created", S.created),
+            rx.cond(S.towing != "", fact("Towing distance", S.towing)),
             columns=rx.breakpoints(initial="1", sm="2", xl="3"),
             spacing="4",
             width="100%",
@@ -743,7 +716,7 @@ def _summary() -> rx.Component:
 
 
 def _price() -> rx.Component:
-    return _section(
+    return section_card(
         "Price",
         rx.foreach(
             S.lines,
@@ -766,7 +739,7 @@ def _price() -> rx.Component:
 
 
 def _timeline() -> rx.Component:
-    return _section(
+    return section_card(
         "History",
         rx.foreach(
             S.timeline,
@@ -840,7 +813,7 @@ def _candidate_table(rows: rx.Var, with_assign: bool) -> rx.Component:
 def _assign() -> rx.Component:
     return rx.cond(
         _can("assign"),
-        _section(
+        section_card(
             "Assign by hand",
             rx.text(
                 "Eligible providers right now, ranked the way automatic dispatch ranks them.",
@@ -858,7 +831,7 @@ def _assign() -> rx.Component:
                     placeholder="e.g. Customer asked for Lena",
                     width="100%",
                 ),
-                _field_error(S.assign_error, "assign-error"),
+                field_error(S.assign_error, "assign-error"),
                 spacing="1",
                 width="100%",
             ),
@@ -873,7 +846,7 @@ def _assign() -> rx.Component:
 
 
 def _dispatch_log() -> rx.Component:
-    return _section(
+    return section_card(
         "Dispatch log (latest first)",
         rx.cond(
             S.dispatch.length() > 0,
@@ -930,26 +903,14 @@ def _confirm_payment_dialog(p: rx.Var) -> rx.Component:
                 width="100%",
                 margin_top="1em",
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Not yet", variant="soft", color_scheme="gray")),
+            confirm_buttons(
+                "Not yet",
                 rx.alert_dialog.action(
                     rx.button("Confirm payment", on_click=S.confirm_paid(p.payment_id))
                 ),
-                justify="end",
-                spacing="3",
-                margin_top="1em",
             ),
             max_width="28em",
         ),
-    )
-
-
-def _labelled(label: str, id_: str, control: rx.Component) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=id_, class_name="field-label", margin_bottom="0"),
-        control,
-        spacing="1",
-        width="100%",
     )
 
 
@@ -977,9 +938,8 @@ def _refund_dialog(p: rx.Var) -> rx.Component:
                 size="2",
             ),
             rx.vstack(
-                _labelled(
+                labelled(
                     "Amount to refund ($)",
-                    "refund-amount",
                     rx.input(
                         id="refund-amount",
                         value=S.refund_amount,
@@ -987,23 +947,23 @@ def _refund_dialog(p: rx.Var) -> rx.Component:
                         input_mode="decimal",
                         width="10em",
                     ),
+                    for_id="refund-amount",
                 ),
                 rx.cond(
                     p.manual,
-                    _labelled(
+                    labelled(
                         "Reference of the money returned",
-                        "refund-reference",
                         rx.input(
                             id="refund-reference",
                             value=S.refund_reference,
                             on_change=S.set_refund_reference,
                             width="100%",
                         ),
+                        for_id="refund-reference",
                     ),
                 ),
-                _labelled(
+                labelled(
                     "Reason",
-                    "refund-reason",
                     rx.input(
                         id="refund-reason",
                         value=S.refund_reason,
@@ -1011,14 +971,15 @@ def _refund_dialog(p: rx.Var) -> rx.Component:
                         placeholder="e.g. Arrived late; goodwill",
                         width="100%",
                     ),
+                    for_id="refund-reason",
                 ),
-                _field_error(S.refund_error, "refund-error"),
+                field_error(S.refund_error, "refund-error"),
                 spacing="2",
                 width="100%",
                 margin_top="1em",
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+            confirm_buttons(
+                "Keep it",
                 rx.button(
                     "Refund now",
                     color_scheme="red",
@@ -1026,9 +987,6 @@ def _refund_dialog(p: rx.Var) -> rx.Component:
                     loading=S.busy,
                     id="refund-confirm",
                 ),
-                justify="end",
-                spacing="3",
-                margin_top="1em",
             ),
             max_width="30em",
         ),
@@ -1039,9 +997,8 @@ def _override_form() -> rx.Component:
     return rx.vstack(
         rx.heading("Change the price", size="2"),
         rx.hstack(
-            _labelled(
+            labelled(
                 "New price ($)",
-                "override-amount",
                 rx.input(
                     id="override-amount",
                     value=S.override_amount,
@@ -1049,10 +1006,10 @@ def _override_form() -> rx.Component:
                     input_mode="decimal",
                     width="8em",
                 ),
+                for_id="override-amount",
             ),
-            _labelled(
+            labelled(
                 "Reason",
-                "override-reason",
                 rx.input(
                     id="override-reason",
                     value=S.override_reason,
@@ -1060,13 +1017,14 @@ def _override_form() -> rx.Component:
                     placeholder="e.g. Quoted $110 on the phone",
                     width="100%",
                 ),
+                for_id="override-reason",
             ),
             rx.button("Set price", on_click=S.override, loading=S.busy, id="override-price"),
             align="end",
             spacing="2",
             width="100%",
         ),
-        _field_error(S.override_error, "override-error"),
+        field_error(S.override_error, "override-error"),
         spacing="2",
         width="100%",
         padding_top="0.5em",
@@ -1075,9 +1033,8 @@ def _override_form() -> rx.Component:
 
 def _note_form() -> rx.Component:
     return rx.vstack(
-        _labelled(
+        labelled(
             "Note for the team",
-            "note-text",
             rx.text_area(
                 id="note-text",
                 value=S.note_text,
@@ -1085,9 +1042,10 @@ def _note_form() -> rx.Component:
                 placeholder="e.g. Gate code 4512; customer waits in the lobby",
                 width="100%",
             ),
+            for_id="note-text",
         ),
         rx.button("Add note", on_click=S.add_note, loading=S.busy, size="2", id="add-note"),
-        _field_error(S.note_error, "note-error"),
+        field_error(S.note_error, "note-error"),
         spacing="2",
         width="100%",
         align="start",
@@ -1144,14 +1102,14 @@ def _record_form() -> rx.Component:
             spacing="3",
             wrap="wrap",
         ),
-        _field_error(S.pay_error, "pay-error"),
+        field_error(S.pay_error, "pay-error"),
         spacing="2",
         width="100%",
     )
 
 
 def _payments() -> rx.Component:
-    return _section(
+    return section_card(
         "Payments",
         rx.cond(
             S.payments.length() > 0,

@@ -20,7 +20,15 @@ from roadside_console.domain.pricing.rules import PriceBreakdown
 from roadside_console.domain.pricing.schemas import QuoteRequest
 from roadside_console.domain.pricing.service import price_request
 from roadside_console.ui.bookings import phone_form
+from roadside_console.ui.components.booking_fields import (
+    coordinates,
+    place_picker,
+    state_labelled,
+    state_text,
+    vehicle_fields,
+)
 from roadside_console.ui.components.formatting import vehicle_label
+from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.routes import booking_path
 from roadside_console.ui.shell.session import SessionState
@@ -237,52 +245,13 @@ def _error_keys(field: str) -> tuple[str, ...]:
 S = PhoneBookingState
 
 
-def _labelled(
-    label: str | rx.Var,
-    control: rx.Component,
-    error_key: str | None = None,
-    hint: str = "",
-    for_id: str = "",
-) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=for_id, class_name="field-label", margin_bottom="0"),
-        control,
-        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
-        rx.cond(
-            S.errors.contains(error_key),
-            rx.text(S.errors[error_key], size="1", color_scheme="red", class_name="field-error"),
-        )
-        if error_key
-        else rx.fragment(),
-        spacing="1",
-        width="100%",
-    )
-
-
-def _text(
-    field: str, label: str | rx.Var, error_key: str | None = None, **props: object
-) -> rx.Component:
-    control_id = f"f-{field.replace('_', '-')}"
-    return _labelled(
-        label,
-        rx.input(
-            id=control_id,
-            value=getattr(S, field),
-            on_change=lambda v: S.update(field, v),
-            width="100%",
-            **props,
-        ),
-        error_key,
-        for_id=control_id,
-    )
-
-
 def _caller() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Caller", size="4"),
             rx.grid(
-                _labelled(
+                state_labelled(
+                    S,
                     "Phone",
                     rx.input(
                         id="f-phone",
@@ -296,8 +265,8 @@ def _caller() -> rx.Component:
                     "phone",
                     for_id="f-phone",
                 ),
-                _text("name", "Name", "name", placeholder="Who we are helping"),
-                _text("email", "Email (optional)", "email", placeholder="name@example.com"),
+                state_text(S, "name", "Name", "name", placeholder="Who we are helping"),
+                state_text(S, "email", "Email (optional)", "email", placeholder="name@example.com"),
                 columns=rx.breakpoints(initial="1", md="3"),
                 spacing="3",
                 width="100%",
@@ -327,7 +296,8 @@ def _job() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Job", size="4"),
-            _labelled(
+            state_labelled(
+                S,
                 "Service",
                 rx.select.root(
                     rx.select.trigger(placeholder="Choose a service", id="f-service", width="100%"),
@@ -344,7 +314,8 @@ def _job() -> rx.Component:
             ),
             rx.cond(
                 S.per_mile,
-                _text(
+                state_text(
+                    S,
                     "towing_miles",
                     "Towing distance (miles)",
                     "towing_miles",
@@ -353,7 +324,8 @@ def _job() -> rx.Component:
                     placeholder="e.g. 14",
                 ),
             ),
-            _labelled(
+            state_labelled(
+                S,
                 "When",
                 rx.radio_group.root(
                     rx.hstack(
@@ -375,7 +347,8 @@ def _job() -> rx.Component:
             ),
             rx.cond(
                 S.when == phone_form.SCHEDULED,
-                _text(
+                state_text(
+                    S,
                     "scheduled_local",
                     "Appointment (" + S.timezone + " time)",
                     "scheduled",
@@ -393,34 +366,17 @@ def _where() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Where", size="4"),
-            _labelled(
-                "Known place",
-                rx.select.root(
-                    rx.select.trigger(id="f-place", width="100%"),
-                    rx.select.content(
-                        rx.select.item("Type the address and coordinates", value="custom"),
-                        *[
-                            rx.select.item(address, value=str(i))
-                            for i, (address, _, _) in enumerate(phone_form.PLACES)
-                        ],
-                    ),
-                    value=S.place,
-                    on_change=S.choose_place,
-                ),
-                for_id="f-place",
-                hint="Picks an Atlanta address with its coordinates; there is no map lookup.",
+            place_picker(
+                S,
+                phone_form.PLACES,
+                "Type the address and coordinates",
+                "Picks an Atlanta address with its coordinates; there is no map lookup.",
             ),
-            _text("address", "Address", "address", placeholder="Street, city"),
-            rx.grid(
-                _text(
-                    "lat", "Latitude", "coordinates", debounce_timeout=300, placeholder="33.7628"
-                ),
-                _text("lng", "Longitude", None, debounce_timeout=300, placeholder="-84.3927"),
-                columns="2",
-                spacing="3",
-                width="100%",
+            state_text(S, "address", "Address", "address", placeholder="Street, city"),
+            coordinates(S),
+            state_text(
+                S, "location_notes", "Where exactly (optional)", placeholder="e.g. Level 3, row F"
             ),
-            _text("location_notes", "Where exactly (optional)", placeholder="e.g. Level 3, row F"),
             spacing="3",
             width="100%",
         ),
@@ -432,17 +388,8 @@ def _vehicle() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Vehicle", size="4"),
-            rx.grid(
-                _text("year", "Year", input_mode="numeric", placeholder="2019"),
-                _text("make", "Make", placeholder="Honda"),
-                _text("model", "Model", placeholder="Civic"),
-                _text("color", "Color", placeholder="Blue"),
-                _text("plate", "Plate", placeholder="ABC1234"),
-                columns=rx.breakpoints(initial="2", md="5"),
-                spacing="3",
-                width="100%",
-            ),
-            _text("notes", "Notes for the technician (optional)"),
+            vehicle_fields(S),
+            state_text(S, "notes", "Notes for the technician (optional)"),
             spacing="3",
             width="100%",
         ),
@@ -480,16 +427,7 @@ def _preview() -> rx.Component:
                 rx.text(S.preview_error, color_scheme="red", size="2", id="preview-error"),
                 rx.text(S.preview_note, size="1", color_scheme="gray"),
             ),
-            rx.cond(
-                S.error != "",
-                rx.callout(
-                    S.error,
-                    icon="triangle-alert",
-                    color_scheme="red",
-                    width="100%",
-                    id="form-error",
-                ),
-            ),
+            error_callout(S.error, id_="form-error", width="100%"),
             rx.button(
                 rx.icon("phone-call"),
                 "Create booking",

@@ -11,6 +11,7 @@ from roadside_console.domain.bookings.queries import BookingFilters, list_bookin
 from roadside_console.domain.core.auth import ROLE_PERMISSIONS, Permission, Role
 from roadside_console.domain.core.money import format_cents
 from roadside_console.ui.components.common import empty_state, pager, status_badge
+from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.session import SessionState
@@ -204,10 +205,7 @@ def bookings_page() -> rx.Component:
     headers = ["Reference", "Created", "Service", "Status", "Customer", "Provider", "Price"]
     return rx.vstack(
         _filters(),
-        rx.cond(
-            BookingsState.error != "",
-            rx.callout(BookingsState.error, icon="triangle-alert", color_scheme="red"),
-        ),
+        error_callout(BookingsState.error),
         rx.cond(
             BookingsState.rows.length() > 0,
             rx.table.root(

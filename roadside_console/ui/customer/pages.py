@@ -22,6 +22,7 @@ from roadside_console.domain.reviews.service import leave_review
 from roadside_console.integrations.stripe_checkout import refund_gateway_from_settings
 from roadside_console.ui.components.common import empty_state, status_badge
 from roadside_console.ui.components.formatting import local_time
+from roadside_console.ui.components.forms import confirm_buttons, error_callout, notice_callout
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import customer_page
 from roadside_console.ui.shell.session import SessionState
@@ -46,7 +47,7 @@ def cancel_own_booking(
 
 @dataclass(frozen=True)
 class BookingLine:
-    """One of the customer's bookings as the table shows it."""
+    """One of the customer's bookings as its card, table row and detail dialog show it."""
 
     booking_id: str
     reference: str
@@ -105,6 +106,8 @@ class MyBookingsState(SessionState):
     review_stars: str = ""
     review_comment: str = ""
     review_error: str = ""
+    view_open: bool = False
+    viewing: BookingLine | None = None
     _cancel_id: str = ""
     _cancel_fee: int = 0
     _review_id: str = ""
@@ -117,6 +120,17 @@ class MyBookingsState(SessionState):
             return
         self.bookings = booking_lines(history)
         self.loaded = True
+
+    @rx.event
+    def ask_view(self, booking_id: str) -> None:
+        """Show one booking's details (the address does not fit a phone card)."""
+        self.viewing = next((b for b in self.bookings if b.booking_id == booking_id), None)
+        self.view_open = self.viewing is not None
+
+    @rx.event
+    def set_view_open(self, is_open: bool) -> None:
+        """Open or close the details dialog."""
+        self.view_open = is_open
 
     def _reference(self, booking_id: str) -> str:
         return next((b.reference for b in self.bookings if b.booking_id == booking_id), "")
@@ -216,67 +230,130 @@ class MyBookingsState(SessionState):
 S = MyBookingsState
 
 
-def _actions(booking: rx.Var) -> rx.Component:
+def _actions(
+    booking: rx.Var, prefix: str = "", size: str = "1", wrap: str = "wrap"
+) -> rx.Component:
+    """View, Track, Cancel and Review; `prefix` keeps the ids unique between cards and table."""
     return rx.hstack(
+        rx.button(
+            "View",
+            size=size,
+            variant="soft",
+            color_scheme="gray",
+            on_click=S.ask_view(booking.booking_id),
+            id=prefix + "view-" + booking.reference,
+        ),
         rx.link(
             "Track",
             href=booking.track_path,
-            id="track-" + booking.reference,
+            id=prefix + "track-" + booking.reference,
             size="2",
         ),
         rx.cond(
             booking.can_cancel,
             rx.button(
                 "Cancel",
-                size="1",
+                size=size,
                 variant="soft",
                 color_scheme="red",
                 on_click=S.ask_cancel(booking.booking_id),
-                id="cancel-" + booking.reference,
+                id=prefix + "cancel-" + booking.reference,
             ),
         ),
         rx.cond(
             booking.can_review,
             rx.button(
                 "Review",
-                size="1",
+                size=size,
                 variant="soft",
                 on_click=S.ask_review(booking.booking_id),
-                id="review-" + booking.reference,
+                id=prefix + "review-" + booking.reference,
             ),
         ),
         spacing="3",
         align="center",
+        wrap=wrap,
     )
 
 
 def _booking_row(booking: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(booking.date),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(booking.date), rx.text(booking.reference, size="1", color_scheme="gray")
+            ),
+            white_space="nowrap",
+        ),
         rx.table.cell(rx.vstack(rx.text(booking.service), rx.text(booking.when, size="1"))),
         rx.table.cell(status_badge(booking.status)),
         rx.table.cell(booking.price, text_align="right"),
-        rx.table.cell(booking.reference),
-        rx.table.cell(_actions(booking)),
+        rx.table.cell(_actions(booking, wrap="nowrap")),
         id="booking-" + booking.reference,
     )
 
 
-def _bookings_table() -> rx.Component:
+def _booking_card(booking: rx.Var) -> rx.Component:
+    """One booking on a phone: what and when on top, the price beside, the actions below."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                status_badge(booking.status),
+                rx.spacer(),
+                rx.text(booking.price, size="4", weight="bold"),
+                align="center",
+                width="100%",
+            ),
+            rx.vstack(
+                rx.text(booking.service, size="3", weight="medium"),
+                rx.text(booking.when, size="2", color_scheme="gray"),
+                rx.text(
+                    "Booked ", booking.date, " · ", booking.reference, size="1", color_scheme="gray"
+                ),
+                spacing="1",
+                width="100%",
+            ),
+            _actions(booking, prefix="card-", size="2"),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        id="booking-card-" + booking.reference,
+        class_name="booking-card",
+    )
+
+
+def _bookings_list() -> rx.Component:
+    """Cards on a phone, the table from tablet width up (the other one is display: none)."""
     return rx.cond(
         S.bookings.length() > 0,
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[
-                        rx.table.column_header_cell(h)
-                        for h in ("Date", "Service", "Status", "Price", "Reference", "")
-                    ]
-                )
+        rx.fragment(
+            rx.vstack(
+                rx.foreach(S.bookings, _booking_card),
+                spacing="3",
+                width="100%",
+                display=rx.breakpoints(initial="flex", sm="none"),
+                id="my-booking-cards",
             ),
-            rx.table.body(rx.foreach(S.bookings, _booking_row)),
-            width="100%",
-            id="my-bookings",
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(h, text_align=align)
+                            for h, align in (
+                                ("Booked", "left"),
+                                ("Service", "left"),
+                                ("Status", "left"),
+                                ("Price", "right"),
+                                ("", "left"),
+                            )
+                        ]
+                    )
+                ),
+                rx.table.body(rx.foreach(S.bookings, _booking_row)),
+                width="100%",
+                display=rx.breakpoints(initial="none", sm="table"),
+                id="my-bookings",
+            ),
         ),
         rx.cond(
             S.loaded,
@@ -290,26 +367,59 @@ def _bookings_table() -> rx.Component:
     )
 
 
+def _detail(label: str, value: rx.Var, id_: str) -> rx.Component:
+    return rx.hstack(
+        rx.text(label, size="2", color_scheme="gray", min_width="6em"),
+        rx.text(value, size="2", id=id_),
+        align="start",
+        width="100%",
+    )
+
+
+def _view_dialog() -> rx.Component:
+    viewing = S.viewing
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.cond(
+                viewing,
+                rx.vstack(
+                    rx.dialog.title("Booking ", viewing.reference),
+                    rx.dialog.description(
+                        rx.hstack(status_badge(viewing.status), rx.text(viewing.service))
+                    ),
+                    _detail("When", viewing.when, "view-when"),
+                    _detail("Where", viewing.address, "view-address"),
+                    _detail("Price", viewing.price, "view-price"),
+                    _detail("Booked", viewing.date, "view-date"),
+                    rx.hstack(
+                        rx.link("Track this booking", href=viewing.track_path),
+                        rx.spacer(),
+                        rx.dialog.close(
+                            rx.button("Close", variant="soft", color_scheme="gray", id="view-close")
+                        ),
+                        align="center",
+                        width="100%",
+                        margin_top="0.5em",
+                    ),
+                    spacing="3",
+                    width="100%",
+                    id="booking-view",
+                ),
+            ),
+        ),
+        open=S.view_open,
+        on_open_change=S.set_view_open,
+    )
+
+
 def _cancel_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
             rx.alert_dialog.title("Cancel booking ", S.cancel_reference, "?"),
             rx.alert_dialog.description(S.cancel_label, id="cancel-terms"),
-            rx.cond(
-                S.cancel_error != "",
-                rx.callout(
-                    S.cancel_error,
-                    icon="triangle-alert",
-                    color_scheme="red",
-                    margin_top="1em",
-                    id="cancel-error",
-                    role="alert",
-                ),
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button("Keep booking", variant="soft", color_scheme="gray", id="cancel-keep")
-                ),
+            error_callout(S.cancel_error, id_="cancel-error", margin_top="1em", role="alert"),
+            confirm_buttons(
+                "Keep booking",
                 rx.cond(
                     S.cancel_allowed,
                     rx.button(
@@ -320,9 +430,7 @@ def _cancel_dialog() -> rx.Component:
                         id="cancel-confirm",
                     ),
                 ),
-                justify="end",
-                spacing="3",
-                margin_top="1em",
+                keep_id="cancel-keep",
             ),
         ),
         open=S.cancel_open,
@@ -391,17 +499,12 @@ def _review_dialog() -> rx.Component:
 
 @customer_page("My bookings")
 def my_bookings_page() -> rx.Component:
-    """The customer's bookings with Track, Cancel and Review."""
+    """The customer's bookings with View, Track, Cancel and Review: cards on a phone."""
     return rx.fragment(
-        rx.cond(
-            S.error != "",
-            rx.callout(S.error, icon="triangle-alert", color_scheme="red"),
-        ),
-        rx.cond(
-            S.notice != "",
-            rx.callout(S.notice, icon="circle-check", color_scheme="green", id="bookings-notice"),
-        ),
-        _bookings_table(),
+        error_callout(S.error),
+        notice_callout(S.notice, id_="bookings-notice"),
+        _bookings_list(),
+        _view_dialog(),
         _cancel_dialog(),
         _review_dialog(),
     )

@@ -7,6 +7,7 @@ import reflex as rx
 from roadside_console.domain.core.money import format_cents
 from roadside_console.domain.referrals.queries import ReferralOverview, referral_overview
 from roadside_console.domain.referrals.service import apply_referral_code
+from roadside_console.ui.components.forms import error_callout, notice_callout
 from roadside_console.ui.shell.layout import customer_page
 from roadside_console.ui.shell.session import SessionState
 
@@ -153,11 +154,8 @@ def _friend_form() -> rx.Component:
 def referrals_page() -> rx.Component:
     """The customer's code, credit and the friend's-code form."""
     return rx.fragment(
-        rx.cond(S.error != "", rx.callout(S.error, icon="triangle-alert", color_scheme="red")),
-        rx.cond(
-            S.notice != "",
-            rx.callout(S.notice, icon="circle-check", color_scheme="green", id="referral-notice"),
-        ),
+        error_callout(S.error),
+        notice_callout(S.notice, id_="referral-notice"),
         rx.grid(_own_code(), _credit(), columns=rx.breakpoints(initial="1", sm="2"), spacing="4"),
         _friend_form(),
     )

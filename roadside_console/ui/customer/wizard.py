@@ -36,7 +36,16 @@ from roadside_console.domain.pricing.rules import PriceBreakdown
 from roadside_console.domain.pricing.schemas import QuoteRequest, QuoteView
 from roadside_console.domain.pricing.service import create_quote, price_request
 from roadside_console.integrations.stripe_checkout import gateway_from_settings
+from roadside_console.ui.components.booking_fields import (
+    coordinates,
+    place_picker,
+    state_error,
+    state_labelled,
+    state_text,
+    vehicle_fields,
+)
 from roadside_console.ui.components.formatting import local_time, vehicle_label
+from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.customer import wizard_steps as steps
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import customer_page
@@ -489,49 +498,6 @@ def _error_keys(field: str) -> tuple[str, ...]:
 S = BookingWizardState
 
 
-def _field_error(key: str) -> rx.Component:
-    return rx.cond(
-        S.errors.contains(key),
-        rx.text(
-            S.errors[key],
-            size="1",
-            color_scheme="red",
-            class_name="field-error",
-            id=f"error-{key.replace('_', '-')}",
-            role="alert",
-        ),
-    )
-
-
-def _labelled(
-    label: str | rx.Var, control: rx.Component, for_id: str, *errors: str, hint: str = ""
-) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=for_id, class_name="field-label", margin_bottom="0"),
-        control,
-        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
-        *[_field_error(key) for key in errors],
-        spacing="1",
-        width="100%",
-    )
-
-
-def _text(field: str, label: str | rx.Var, *errors: str, **props: Any) -> rx.Component:
-    control_id = f"f-{field.replace('_', '-')}"
-    return _labelled(
-        label,
-        rx.input(
-            id=control_id,
-            value=getattr(S, field),
-            on_change=lambda v: S.update(field, v),
-            width="100%",
-            **props,
-        ),
-        control_id,
-        *errors,
-    )
-
-
 def _step_indicator() -> rx.Component:
     def item(number: int, title: str) -> rx.Component:
         return rx.el.li(
@@ -592,7 +558,7 @@ def _service_step() -> rx.Component:
             aria_label="Service",
             id="service-cards",
         ),
-        _field_error("service"),
+        state_error(S, "service"),
         spacing="3",
         width="100%",
     )
@@ -601,35 +567,21 @@ def _service_step() -> rx.Component:
 def _where_step() -> rx.Component:
     return rx.vstack(
         rx.heading("Where is the vehicle?", size="4"),
-        _labelled(
-            "Known place",
-            rx.select.root(
-                rx.select.trigger(id="f-place", width="100%"),
-                rx.select.content(
-                    rx.select.item("I'll type the address and coordinates", value="custom"),
-                    *[
-                        rx.select.item(address, value=str(i))
-                        for i, (address, _, _) in enumerate(steps.PLACES)
-                    ],
-                ),
-                value=S.place,
-                on_change=S.choose_place,
-            ),
-            "f-place",
-            hint="Well-known Atlanta spots with their coordinates; there is no map lookup.",
+        place_picker(
+            S,
+            steps.PLACES,
+            "I'll type the address and coordinates",
+            "Well-known Atlanta spots with their coordinates; there is no map lookup.",
         ),
-        _text("address", "Address", "address", placeholder="Street, city"),
-        rx.grid(
-            _text("lat", "Latitude", "coordinates", debounce_timeout=300, placeholder="33.7628"),
-            _text("lng", "Longitude", debounce_timeout=300, placeholder="-84.3927"),
-            columns="2",
-            spacing="3",
-            width="100%",
+        state_text(S, "address", "Address", "address", placeholder="Street, city"),
+        coordinates(S),
+        state_text(
+            S, "location_notes", "Where exactly (optional)", placeholder="e.g. Level 3, row F"
         ),
-        _text("location_notes", "Where exactly (optional)", placeholder="e.g. Level 3, row F"),
         rx.cond(
             S.per_mile,
-            _text(
+            state_text(
+                S,
                 "towing_miles",
                 "Towing distance (miles)",
                 "towing_miles",
@@ -641,7 +593,8 @@ def _where_step() -> rx.Component:
         rx.heading("Your vehicle", size="4", margin_top="0.5em"),
         rx.cond(
             S.vehicles.length() > 0,
-            _labelled(
+            state_labelled(
+                S,
                 "One of your vehicles",
                 rx.select.root(
                     rx.select.trigger(placeholder="Choose a vehicle", id="f-known-vehicle"),
@@ -651,24 +604,16 @@ def _where_step() -> rx.Component:
                     value=S.known_vehicle,
                     on_change=S.choose_vehicle,
                 ),
-                "f-known-vehicle",
+                for_id="f-known-vehicle",
             ),
         ),
-        rx.grid(
-            _text("year", "Year", "year", input_mode="numeric", placeholder="2019"),
-            _text("make", "Make", "vehicle", placeholder="Honda"),
-            _text("model", "Model", placeholder="Civic"),
-            _text("color", "Color", placeholder="Blue"),
-            _text("plate", "Plate", placeholder="ABC1234"),
-            columns=rx.breakpoints(initial="2", md="5"),
-            spacing="3",
-            width="100%",
-        ),
-        _text("notes", "Anything the technician should know (optional)"),
+        vehicle_fields(S, year_errors=("year",), make_errors=("vehicle",)),
+        state_text(S, "notes", "Anything the technician should know (optional)"),
         rx.heading("How we reach you", size="4", margin_top="0.5em"),
         rx.grid(
-            _text("name", "Your name", "name", auto_complete="name"),
-            _text(
+            state_text(S, "name", "Your name", "name", auto_complete="name"),
+            state_text(
+                S,
                 "phone",
                 "Mobile phone (we text the tracking link)",
                 "phone",
@@ -676,7 +621,7 @@ def _where_step() -> rx.Component:
                 auto_complete="tel",
                 placeholder="(404) 555-0101",
             ),
-            _text("email", "Email (optional)", "email", auto_complete="email"),
+            state_text(S, "email", "Email (optional)", "email", auto_complete="email"),
             columns=rx.breakpoints(initial="1", md="3"),
             spacing="3",
             width="100%",
@@ -718,10 +663,11 @@ def _when_step() -> rx.Component:
             aria_label="When",
             id="f-when",
         ),
-        _field_error("when"),
+        state_error(S, "when"),
         rx.cond(
             S.when == steps.SCHEDULED,
-            _text(
+            state_text(
+                S,
                 "scheduled_local",
                 "Date and time (" + S.timezone + " time)",
                 "scheduled",
@@ -812,7 +758,8 @@ def _review_step() -> rx.Component:
             S.quote_notice != "",
             rx.callout(S.quote_notice, icon="info", color_scheme="amber", id="quote-notice"),
         ),
-        _labelled(
+        state_labelled(
+            S,
             "How will you pay?",
             rx.radio_group.root(
                 rx.vstack(
@@ -833,8 +780,8 @@ def _review_step() -> rx.Component:
                 aria_label="Payment method",
                 id="pay-method",
             ),
-            "pay-method",
             "method",
+            for_id="pay-method",
         ),
         spacing="4",
         width="100%",
@@ -955,17 +902,7 @@ def wizard() -> rx.Component:
                         rx.cond(S.step == steps.WHERE, _where_step()),
                         rx.cond(S.step == steps.WHEN, _when_step()),
                         rx.cond(S.step == steps.REVIEW, _review_step()),
-                        rx.cond(
-                            S.error != "",
-                            rx.callout(
-                                S.error,
-                                icon="triangle-alert",
-                                color_scheme="red",
-                                width="100%",
-                                id="wizard-error",
-                                role="alert",
-                            ),
-                        ),
+                        error_callout(S.error, id_="wizard-error", width="100%", role="alert"),
                         _buttons(),
                         spacing="4",
                         width="100%",

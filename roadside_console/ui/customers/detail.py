@@ -21,6 +21,7 @@ from roadside_console.domain.customers.queries import (
 from roadside_console.domain.trust.service import set_trust_tier
 from roadside_console.ui.components.common import empty_state, status_badge
 from roadside_console.ui.components.formatting import local_time, vehicle_label
+from roadside_console.ui.components.forms import error_callout, fact, notice_callout, section_card
 from roadside_console.ui.customers.page import tier_badge
 from roadside_console.ui.customers.tiers import (
     REASON_REQUIRED,
@@ -221,25 +222,8 @@ class CustomerDetailState(SessionState):
 S = CustomerDetailState
 
 
-def _section(title: str, *children: rx.Component, **props: object) -> rx.Component:
-    return rx.card(
-        rx.vstack(rx.heading(title, size="4"), *children, spacing="3", width="100%"),
-        width="100%",
-        **props,
-    )
-
-
-def _fact(label: str, *value: rx.Component | rx.Var | str) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="1", color_scheme="gray", weight="medium"),
-        rx.text(*value, size="2"),
-        spacing="0",
-        align="start",
-    )
-
-
 def _trust() -> rx.Component:
-    return _section(
+    return section_card(
         "Trust and referrals",
         rx.hstack(
             tier_badge(S.tier),
@@ -262,13 +246,13 @@ def _trust() -> rx.Component:
             spacing="3",
         ),
         rx.grid(
-            _fact("Clean payments", S.clean_payments, " (tier 2 at ", S.threshold, ")"),
-            _fact(
+            fact("Clean payments", S.clean_payments, " (tier 2 at ", S.threshold, ")"),
+            fact(
                 "Referral code",
                 rx.cond(S.referral_code != "", rx.code(S.referral_code), "Not issued yet"),
             ),
-            _fact("Referred by", rx.cond(S.referred_by != "", S.referred_by, "—")),
-            _fact("Credit balance", rx.text.strong(S.credit, id="credit-balance")),
+            fact("Referred by", rx.cond(S.referred_by != "", S.referred_by, "—")),
+            fact("Credit balance", rx.text.strong(S.credit, id="credit-balance")),
             columns=rx.breakpoints(initial="1", sm="2"),
             spacing="4",
             width="100%",
@@ -290,16 +274,16 @@ def _trust() -> rx.Component:
 
 
 def _contact() -> rx.Component:
-    return _section(
+    return section_card(
         "Contact",
         rx.grid(
-            _fact("Email", rx.link(S.email, href="mailto:" + S.email)),
-            _fact(
+            fact("Email", rx.link(S.email, href="mailto:" + S.email)),
+            fact(
                 "Phone",
                 rx.cond(S.phone != "", rx.link(S.phone, href="tel:" + S.phone), "Not given"),
             ),
-            _fact("Customer since", S.since),
-            _fact("Account", rx.cond(S.active, "Active", "Deactivated")),
+            fact("Customer since", S.since),
+            fact("Account", rx.cond(S.active, "Active", "Deactivated")),
             columns=rx.breakpoints(initial="1", sm="2"),
             spacing="4",
             width="100%",
@@ -315,7 +299,7 @@ def _contact() -> rx.Component:
 
 def _bookings() -> rx.Component:
     headers = ["Reference", "Created", "Service", "Vehicle", "Status", "Price"]
-    return _section(
+    return section_card(
         "Bookings",
         rx.cond(
             S.bookings.length() > 0,
@@ -386,22 +370,8 @@ def customer_detail_page() -> rx.Component:
                     rx.hstack(rx.icon("arrow-left", size=16), "All customers"),
                     href=routes.ADMIN_CUSTOMERS,
                 ),
-                rx.cond(
-                    S.notice != "",
-                    rx.callout(
-                        S.notice,
-                        icon="circle-check",
-                        color_scheme="green",
-                        width="100%",
-                        id="notice",
-                    ),
-                ),
-                rx.cond(
-                    S.error != "",
-                    rx.callout(
-                        S.error, icon="triangle-alert", color_scheme="red", width="100%", id="error"
-                    ),
-                ),
+                notice_callout(S.notice, id_="notice", width="100%"),
+                error_callout(S.error, id_="error", width="100%"),
                 rx.grid(
                     _contact(),
                     _trust(),

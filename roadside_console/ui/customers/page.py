@@ -9,6 +9,7 @@ import reflex as rx
 from roadside_console.domain.customers.queries import CustomerRow, search_customers
 from roadside_console.ui.components.common import empty_state, pager
 from roadside_console.ui.components.formatting import local_time
+from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.session import SessionState
@@ -184,10 +185,7 @@ def customers_page() -> rx.Component:
             wrap="wrap",
             align="center",
         ),
-        rx.cond(
-            S.error != "",
-            rx.callout(S.error, icon="triangle-alert", color_scheme="red", id="error"),
-        ),
+        error_callout(S.error, id_="error"),
         rx.cond(
             S.rows.length() > 0,
             rx.table.root(

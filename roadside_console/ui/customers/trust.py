@@ -16,6 +16,7 @@ from roadside_console.domain.customers.queries import search_customers
 from roadside_console.domain.trust.queries import trust_overview
 from roadside_console.domain.trust.service import set_promotion_threshold, set_trust_tier
 from roadside_console.ui.components.common import empty_state, kpi_card, pager
+from roadside_console.ui.components.forms import error_callout, notice_callout
 from roadside_console.ui.customers.page import TIER_OPTIONS
 from roadside_console.ui.customers.tiers import (
     REASON_REQUIRED,
@@ -300,14 +301,8 @@ def trust_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        rx.cond(
-            S.notice != "",
-            rx.callout(S.notice, icon="circle-check", color_scheme="green", id="notice"),
-        ),
-        rx.cond(
-            S.error != "",
-            rx.callout(S.error, icon="triangle-alert", color_scheme="red", id="error"),
-        ),
+        notice_callout(S.notice, id_="notice"),
+        error_callout(S.error, id_="error"),
         rx.hstack(
             rx.select.root(
                 rx.select.trigger(aria_label="Trust tier", min_width="14em"),

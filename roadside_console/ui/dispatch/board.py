@@ -26,6 +26,7 @@ from roadside_console.domain.dispatch.board import (
 from roadside_console.domain.dispatch.service import dispatch_booking
 from roadside_console.ui.components.common import empty_state, status_badge
 from roadside_console.ui.components.formatting import local_time
+from roadside_console.ui.components.forms import error_callout, notice_callout
 from roadside_console.ui.components.timers import countdown, poller
 from roadside_console.ui.dispatch.map import PLAIN, STREET, MapPoint, board_map
 from roadside_console.ui.shell import routes
@@ -282,18 +283,8 @@ S = DispatchBoardState
 
 def _messages() -> rx.Component:
     return rx.fragment(
-        rx.cond(
-            S.notice != "",
-            rx.callout(
-                S.notice, icon="circle-check", color_scheme="green", width="100%", id="board-notice"
-            ),
-        ),
-        rx.cond(
-            S.error != "",
-            rx.callout(
-                S.error, icon="triangle-alert", color_scheme="red", width="100%", id="board-error"
-            ),
-        ),
+        notice_callout(S.notice, id_="board-notice", width="100%"),
+        error_callout(S.error, id_="board-error", width="100%"),
     )
 
 

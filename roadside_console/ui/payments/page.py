@@ -13,6 +13,7 @@ from roadside_console.domain.payments.service import confirm_payment
 from roadside_console.ui.bookings.detail import METHOD_LABELS
 from roadside_console.ui.components.common import empty_state, pager, status_badge
 from roadside_console.ui.components.formatting import local_time
+from roadside_console.ui.components.forms import confirm_buttons, error_callout, notice_callout
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.routes import booking_path
 from roadside_console.ui.shell.session import SessionState
@@ -151,14 +152,11 @@ def _confirm_dialog(row: rx.Var) -> rx.Component:
                 width="100%",
                 margin_top="1em",
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Not yet", variant="soft", color_scheme="gray")),
+            confirm_buttons(
+                "Not yet",
                 rx.alert_dialog.action(
                     rx.button("Confirm payment", on_click=PaymentsState.confirm(row.payment_id))
                 ),
-                justify="end",
-                spacing="3",
-                margin_top="1em",
             ),
             max_width="28em",
         ),
@@ -190,16 +188,8 @@ def payments_page() -> rx.Component:
             size="2",
             color_scheme="gray",
         ),
-        rx.cond(
-            PaymentsState.notice != "",
-            rx.callout(
-                PaymentsState.notice, icon="circle-check", color_scheme="green", id="notice"
-            ),
-        ),
-        rx.cond(
-            PaymentsState.error != "",
-            rx.callout(PaymentsState.error, icon="triangle-alert", color_scheme="red", id="error"),
-        ),
+        notice_callout(PaymentsState.notice, id_="notice"),
+        error_callout(PaymentsState.error, id_="error"),
         rx.cond(
             PaymentsState.rows.length() > 0,
             rx.table.root(

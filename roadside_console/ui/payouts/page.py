@@ -1,9 +1,10 @@
-"""Payouts desk: what each provider is owed, clawbacks, and running a batch with its CSV."""
+"""Payouts desk: what each provider is owed, clawbacks, running a batch, and past batches."""
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
+from datetime import date
 
 import reflex as rx
 
@@ -11,18 +12,22 @@ from roadside_console.domain.core.money import format_cents
 from roadside_console.domain.payouts.batches import run_payout_batch
 from roadside_console.domain.payouts.export import export_batch_csv
 from roadside_console.domain.payouts.queries import (
+    BatchHistoryPage,
     ClawbackRow,
     PendingPayoutsPage,
     outstanding_clawbacks,
     payout_batch,
+    payout_batch_history,
     pending_payouts_by_provider,
 )
 from roadside_console.ui.components.common import empty_state, kpi_card
 from roadside_console.ui.components.formatting import local_time
+from roadside_console.ui.components.forms import confirm_buttons, error_callout
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.session import SessionState
 
 PAGE_SIZE = 25
+HISTORY_PAGE_SIZE = 10
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,6 +61,47 @@ class PaidLine:
     reference: str
 
 
+@dataclasses.dataclass(frozen=True)
+class PastBatch:
+    """One past batch in the history, with what the CSV button needs."""
+
+    batch_id: str
+    reference: str
+    when: str
+    run_by: str
+    period: str
+    providers: int
+    total: str
+
+
+def batch_reference(batch_id: uuid.UUID | str) -> str:
+    """Return the short name a batch goes by on the page and in its CSV file name."""
+    return str(batch_id)[:8].upper()
+
+
+def batch_period(start: date | None, end: date | None) -> str:
+    """Say which local days a batch paid for; most batches pay everything pending."""
+    if start is None and end is None:
+        return "Everything pending"
+    return f"{start.strftime('%b %d') if start else '…'} – {end.strftime('%b %d') if end else '…'}"
+
+
+def past_batches(history: BatchHistoryPage) -> list[PastBatch]:
+    """Turn a page of batches into history lines on the operator's clock."""
+    return [
+        PastBatch(
+            batch_id=str(row.batch_id),
+            reference=batch_reference(row.batch_id),
+            when=local_time(row.created_at, history.timezone),
+            run_by=row.run_by or "Scheduled run",
+            period=batch_period(row.period_start, row.period_end),
+            providers=row.provider_count,
+            total=format_cents(row.total_cents),
+        )
+        for row in history.rows
+    ]
+
+
 class PayoutsState(SessionState):
     """Pending payouts, clawbacks, and the batch run from this page (with its progress)."""
 
@@ -73,6 +119,9 @@ class PayoutsState(SessionState):
     batch_title: str = ""
     batch_total: str = ""
     batch_lines: list[PaidLine] = []
+    history: list[PastBatch] = []
+    history_page: int = 1
+    history_total: int = 0
     _batch_id: str = ""
 
     @rx.var
@@ -80,12 +129,28 @@ class PayoutsState(SessionState):
         """Number of pages of providers."""
         return max(1, -(-self.providers // PAGE_SIZE))
 
+    @rx.var
+    def history_page_count(self) -> int:
+        """Number of pages of past batches."""
+        return max(1, -(-self.history_total // HISTORY_PAGE_SIZE))
+
     @rx.event
     async def load(self) -> None:
         """Open the page with nothing run yet."""
         self.page, self.error, self.progress_text = 1, "", ""
         self.batch_title, self.batch_lines, self._batch_id = "", [], ""
+        self.history_page = 1
         await self._fetch()
+        await self._fetch_history()
+
+    async def _fetch_history(self) -> None:
+        history, error = await self.run_as_user(
+            payout_batch_history, page=self.history_page, page_size=HISTORY_PAGE_SIZE
+        )
+        if history is None:
+            self.error = self.error or error
+            return
+        self.history, self.history_total = past_batches(history), history.total
 
     async def _fetch(self) -> None:
         self._show(*await self._read())
@@ -154,7 +219,7 @@ class PayoutsState(SessionState):
                 self.batch_total = format_cents(result.total_cents)
                 if view is not None:
                     when = local_time(view.created_at, view.timezone)
-                    self.batch_title = f"Batch {self._batch_id[:8].upper()} · {when}"
+                    self.batch_title = f"Batch {batch_reference(self._batch_id)} · {when}"
                     self.batch_lines = [
                         PaidLine(
                             line.provider_name,
@@ -169,23 +234,50 @@ class PayoutsState(SessionState):
                     f"{format_cents(result.total_cents)} in total."
                 )
                 self._show(*page)
+                self.history_page = 1
+                await self._fetch_history()
         finally:
             async with self:
                 self.running = False
+
+    async def _csv_of(self, batch_id: str) -> rx.event.EventSpec | None:
+        try:
+            parsed = uuid.UUID(batch_id)
+        except ValueError:
+            self.error = "No such payout batch."
+            return None
+        csv, self.error = await self.run_as_user(export_batch_csv, batch_id=parsed)
+        if csv is None:
+            return None
+        return rx.download(
+            data=csv, filename=f"payout-batch-{batch_id[:8]}.csv", mime_type="text/csv"
+        )
 
     @rx.event
     async def download_csv(self) -> rx.event.EventSpec | None:
         """Download the bank-transfer CSV of the batch just run."""
         if not self._batch_id:
             return None
-        csv, self.error = await self.run_as_user(
-            export_batch_csv, batch_id=uuid.UUID(self._batch_id)
-        )
-        if csv is None:
-            return None
-        return rx.download(
-            data=csv, filename=f"payout-batch-{self._batch_id[:8]}.csv", mime_type="text/csv"
-        )
+        return await self._csv_of(self._batch_id)
+
+    @rx.event
+    async def download_past_csv(self, batch_id: str) -> rx.event.EventSpec | None:
+        """Download a past batch's CSV again (the export checks the role and the tenant)."""
+        return await self._csv_of(batch_id)
+
+    @rx.event
+    async def next_history_page(self) -> None:
+        """Show older batches."""
+        if self.history_page < self.history_page_count:
+            self.history_page += 1
+            await self._fetch_history()
+
+    @rx.event
+    async def previous_history_page(self) -> None:
+        """Show newer batches."""
+        if self.history_page > 1:
+            self.history_page -= 1
+            await self._fetch_history()
 
     @rx.event
     async def next_page(self) -> None:
@@ -224,12 +316,9 @@ def _run_dialog() -> rx.Component:
                 "Held payouts wait. This cannot be undone.",
                 size="2",
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Not now", variant="soft", color_scheme="gray")),
+            confirm_buttons(
+                "Not now",
                 rx.alert_dialog.action(rx.button("Run batch", on_click=S.run_batch)),
-                justify="end",
-                spacing="3",
-                margin_top="1em",
             ),
             max_width="28em",
         ),
@@ -357,9 +446,99 @@ def _clawbacks() -> rx.Component:
     )
 
 
+def _past_batch_row(batch: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.vstack(
+                rx.text(batch.when, weight="medium"),
+                rx.code(batch.reference, size="1"),
+                spacing="1",
+            )
+        ),
+        rx.table.cell(batch.run_by),
+        rx.table.cell(batch.period),
+        rx.table.cell(batch.providers, text_align="right"),
+        rx.table.cell(rx.text(batch.total, weight="bold"), text_align="right"),
+        rx.table.cell(
+            rx.button(
+                rx.icon("download", size=14),
+                "CSV",
+                size="1",
+                variant="soft",
+                on_click=S.download_past_csv(batch.batch_id),
+                aria_label="Download the CSV of batch " + batch.reference,
+                id="csv-" + batch.reference,
+            ),
+            text_align="right",
+        ),
+        id="batch-" + batch.reference,
+    )
+
+
+def _history() -> rx.Component:
+    headers = [("When", "left"), ("Run by", "left"), ("Period", "left"), ("Providers", "right")]
+    headers += [("Total", "right"), ("Transfer file", "right")]
+    return rx.card(
+        rx.vstack(
+            rx.heading("Batch history", size="4"),
+            rx.cond(
+                S.history.length() > 0,
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                *[
+                                    rx.table.column_header_cell(h, text_align=align)
+                                    for h, align in headers
+                                ]
+                            )
+                        ),
+                        rx.table.body(rx.foreach(S.history, _past_batch_row)),
+                        width="100%",
+                        size="1",
+                        id="history-table",
+                    ),
+                    overflow_x="auto",
+                    width="100%",
+                ),
+                rx.cond(
+                    S.loaded, rx.text("No batch has been run yet.", size="2", color_scheme="gray")
+                ),
+            ),
+            rx.cond(
+                S.history_page_count > 1,
+                rx.hstack(
+                    rx.text(S.history_total, " batches", size="2", color_scheme="gray"),
+                    rx.spacer(),
+                    rx.button(
+                        "Newer",
+                        variant="soft",
+                        on_click=S.previous_history_page,
+                        disabled=S.history_page <= 1,
+                    ),
+                    rx.text("Page ", S.history_page, " of ", S.history_page_count, size="2"),
+                    rx.button(
+                        "Older",
+                        variant="soft",
+                        on_click=S.next_history_page,
+                        disabled=S.history_page >= S.history_page_count,
+                    ),
+                    width="100%",
+                    align="center",
+                    id="history-pager",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        id="batch-history",
+    )
+
+
 @admin_page("Payouts")
 def payouts_page() -> rx.Component:
-    """Totals, the run button, the batch result, then who is owed and the clawbacks."""
+    """Totals, the run button, the batch result, who is owed, the clawbacks, past batches."""
     return rx.vstack(
         rx.grid(
             kpi_card("Pending to pay (net)", S.pending_net, "wallet", "kpi-pending-net"),
@@ -376,10 +555,7 @@ def payouts_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        rx.cond(
-            S.error != "",
-            rx.callout(S.error, icon="triangle-alert", color_scheme="red", id="error"),
-        ),
+        error_callout(S.error, id_="error"),
         _batch_result(),
         rx.heading("Owed by provider", size="4"),
         _owed_table(),
@@ -395,6 +571,7 @@ def payouts_page() -> rx.Component:
             ),
         ),
         _clawbacks(),
+        _history(),
         spacing="4",
         width="100%",
     )

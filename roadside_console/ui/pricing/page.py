@@ -32,6 +32,14 @@ from roadside_console.domain.pricing.time_blocks import delete_time_block
 from roadside_console.domain.tenants.service import get_tenant
 from roadside_console.ui.components.common import empty_state
 from roadside_console.ui.components.formatting import local_time, parse_dollars
+from roadside_console.ui.components.forms import (
+    confirm_buttons,
+    error_callout,
+    keyed_error,
+    labelled,
+    notice_callout,
+    section_card,
+)
 from roadside_console.ui.pricing import forms
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.session import SessionState
@@ -585,50 +593,6 @@ def _signed(cents: int) -> str:
 S = PricingState
 
 
-def _field(
-    label: str,
-    control: rx.Component,
-    errors: rx.Var | None = None,
-    key: str = "",
-    hint: str = "",
-    for_id: str = "",
-) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, as_="label", html_for=for_id, size="2", weight="medium"),
-        control,
-        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
-        rx.cond(
-            errors.contains(key),
-            rx.text(errors[key], size="1", color_scheme="red", class_name="field-error"),
-        )
-        if errors is not None
-        else rx.fragment(),
-        spacing="1",
-        width="100%",
-    )
-
-
-def _error_callout(message: rx.Var, element_id: str) -> rx.Component:
-    return rx.cond(
-        message != "",
-        rx.callout(message, icon="triangle-alert", color_scheme="red", id=element_id, size="1"),
-    )
-
-
-def _section(title: str, description: str, *children: rx.Component, **props) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading(title, size="4"),
-            rx.text(description, size="2", color_scheme="gray"),
-            *children,
-            spacing="3",
-            width="100%",
-        ),
-        width="100%",
-        **props,
-    )
-
-
 def _active_badge(active: rx.Var) -> rx.Component:
     return rx.cond(
         active,
@@ -674,7 +638,7 @@ def _service_dialog() -> rx.Component:
                 color_scheme="gray",
             ),
             rx.vstack(
-                _field(
+                labelled(
                     "Name",
                     rx.input(
                         id="svc-name",
@@ -682,12 +646,11 @@ def _service_dialog() -> rx.Component:
                         on_change=lambda v: S.set_service_field("name", v),
                         width="100%",
                     ),
-                    S.svc_errors,
-                    "name",
+                    keyed_error(S.svc_errors, "name"),
                     for_id="svc-name",
                 ),
                 rx.grid(
-                    _field(
+                    labelled(
                         "Base price ($)",
                         rx.input(
                             id="svc-base",
@@ -697,11 +660,10 @@ def _service_dialog() -> rx.Component:
                             placeholder="125.00",
                             width="100%",
                         ),
-                        S.svc_errors,
-                        "base",
+                        keyed_error(S.svc_errors, "base"),
                         for_id="svc-base",
                     ),
-                    _field(
+                    labelled(
                         "Per-mile price ($)",
                         rx.input(
                             id="svc-per-mile",
@@ -711,8 +673,7 @@ def _service_dialog() -> rx.Component:
                             placeholder="0.00",
                             width="100%",
                         ),
-                        S.svc_errors,
-                        "per_mile",
+                        keyed_error(S.svc_errors, "per_mile"),
                         for_id="svc-per-mile",
                     ),
                     columns="2",
@@ -729,7 +690,7 @@ def _service_dialog() -> rx.Component:
                     align="center",
                     spacing="2",
                 ),
-                _field(
+                labelled(
                     "Reason (optional, for the audit log)",
                     rx.input(
                         id="svc-reason",
@@ -739,7 +700,7 @@ def _service_dialog() -> rx.Component:
                     ),
                     for_id="svc-reason",
                 ),
-                _error_callout(S.svc_error, "svc-error"),
+                error_callout(S.svc_error, "svc-error", size="1"),
                 rx.hstack(
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
                     rx.button("Save service", on_click=S.save_service, loading=S.busy),
@@ -760,9 +721,8 @@ def _service_dialog() -> rx.Component:
 
 def _catalog() -> rx.Component:
     headers = ["Service", "Category", "Base price", "Per mile", "Status", ""]
-    return _section(
+    return section_card(
         "Service catalog",
-        "What each service costs before time blocks, storm mode and scarcity.",
         rx.cond(
             S.services.length() > 0,
             rx.table.root(
@@ -775,6 +735,7 @@ def _catalog() -> rx.Component:
             rx.cond(S.loaded, empty_state("No services yet.", "tags")),
         ),
         _service_dialog(),
+        description="What each service costs before time blocks, storm mode and scarcity.",
         id="catalog",
     )
 
@@ -830,7 +791,7 @@ def _block_dialog() -> rx.Component:
                 color_scheme="gray",
             ),
             rx.vstack(
-                _field(
+                labelled(
                     "Name",
                     rx.input(
                         id="blk-name",
@@ -839,12 +800,11 @@ def _block_dialog() -> rx.Component:
                         placeholder="After-Hours",
                         width="100%",
                     ),
-                    S.blk_errors,
-                    "name",
+                    keyed_error(S.blk_errors, "name"),
                     for_id="blk-name",
                 ),
                 rx.grid(
-                    _field(
+                    labelled(
                         "Start hour",
                         rx.input(
                             id="blk-start",
@@ -854,11 +814,10 @@ def _block_dialog() -> rx.Component:
                             placeholder="18",
                             width="100%",
                         ),
-                        S.blk_errors,
-                        "start",
+                        keyed_error(S.blk_errors, "start"),
                         for_id="blk-start",
                     ),
-                    _field(
+                    labelled(
                         "End hour",
                         rx.input(
                             id="blk-end",
@@ -868,11 +827,10 @@ def _block_dialog() -> rx.Component:
                             placeholder="6",
                             width="100%",
                         ),
-                        S.blk_errors,
-                        "end",
+                        keyed_error(S.blk_errors, "end"),
                         for_id="blk-end",
                     ),
-                    _field(
+                    labelled(
                         "Multiplier",
                         rx.input(
                             id="blk-multiplier",
@@ -882,11 +840,10 @@ def _block_dialog() -> rx.Component:
                             placeholder="1.25",
                             width="100%",
                         ),
-                        S.blk_errors,
-                        "multiplier",
+                        keyed_error(S.blk_errors, "multiplier"),
                         for_id="blk-multiplier",
                     ),
-                    _field(
+                    labelled(
                         "Priority",
                         rx.input(
                             id="blk-priority",
@@ -895,8 +852,7 @@ def _block_dialog() -> rx.Component:
                             input_mode="numeric",
                             width="100%",
                         ),
-                        S.blk_errors,
-                        "priority",
+                        keyed_error(S.blk_errors, "priority"),
                         for_id="blk-priority",
                     ),
                     columns="2",
@@ -915,7 +871,7 @@ def _block_dialog() -> rx.Component:
                     align="center",
                     spacing="2",
                 ),
-                _error_callout(S.blk_error, "blk-error"),
+                error_callout(S.blk_error, "blk-error", size="1"),
                 rx.hstack(
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
                     rx.button("Save time block", on_click=S.save_block, loading=S.busy),
@@ -943,14 +899,11 @@ def _delete_dialog() -> rx.Component:
                 "their price. The deletion is recorded in the audit log.",
                 size="2",
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+            confirm_buttons(
+                "Keep it",
                 rx.alert_dialog.action(
                     rx.button("Delete", color_scheme="red", on_click=S.delete_block)
                 ),
-                justify="end",
-                spacing="3",
-                margin_top="1em",
             ),
             max_width="28em",
         ),
@@ -961,9 +914,8 @@ def _delete_dialog() -> rx.Component:
 
 def _time_blocks() -> rx.Component:
     headers = ["Name", "Hours", "Multiplier", "Priority", "Active", ""]
-    return _section(
+    return section_card(
         "Time blocks",
-        "Multipliers by hour of the day. Storm templates sit on top of the time block.",
         rx.hstack(
             rx.spacer(),
             rx.button(
@@ -986,6 +938,7 @@ def _time_blocks() -> rx.Component:
         ),
         _block_dialog(),
         _delete_dialog(),
+        description="Multipliers by hour of the day. Storm templates sit on top of the time block.",
         id="time-blocks",
     )
 
@@ -1024,9 +977,9 @@ def _storm_dialog() -> rx.Component:
                 ),
                 rx.text("No service is offered right now.", size="2", color_scheme="gray"),
             ),
-            _error_callout(S.storm_error, "storm-error"),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Not now", variant="soft", color_scheme="gray")),
+            error_callout(S.storm_error, "storm-error", size="1"),
+            confirm_buttons(
+                "Not now",
                 rx.button(
                     rx.cond(S.storm_turning_on, "Switch storm mode on", "Switch storm mode off"),
                     color_scheme=rx.cond(S.storm_turning_on, "orange", "gray"),
@@ -1034,9 +987,6 @@ def _storm_dialog() -> rx.Component:
                     loading=S.busy,
                     id="confirm-storm",
                 ),
-                justify="end",
-                spacing="3",
-                margin_top="1em",
             ),
             max_width="36em",
         ),
@@ -1046,9 +996,8 @@ def _storm_dialog() -> rx.Component:
 
 
 def _storm_mode() -> rx.Component:
-    return _section(
+    return section_card(
         "Storm mode",
-        "One storm template at a time multiplies every price on top of the time block.",
         rx.cond(
             S.storm_active_name != "",
             rx.callout(
@@ -1062,7 +1011,7 @@ def _storm_mode() -> rx.Component:
         rx.cond(
             S.storm_templates.length() > 0,
             rx.vstack(
-                _field(
+                labelled(
                     "Storm template",
                     rx.select.root(
                         rx.select.trigger(
@@ -1076,11 +1025,10 @@ def _storm_mode() -> rx.Component:
                         value=S.storm_choice,
                         on_change=S.set_storm_choice,
                     ),
-                    S.storm_errors,
-                    "template",
+                    keyed_error(S.storm_errors, "template"),
                     for_id="storm-template",
                 ),
-                _field(
+                labelled(
                     "Reason (goes in the audit log)",
                     rx.input(
                         id="storm-reason",
@@ -1089,8 +1037,7 @@ def _storm_mode() -> rx.Component:
                         placeholder="e.g. Ice on I-285",
                         width="100%",
                     ),
-                    S.storm_errors,
-                    "reason",
+                    keyed_error(S.storm_errors, "reason"),
                     for_id="storm-reason",
                 ),
                 rx.hstack(
@@ -1127,16 +1074,16 @@ def _storm_mode() -> rx.Component:
             ),
         ),
         _storm_dialog(),
+        description="One storm template at a time multiplies every price on top of the time block.",
         id="storm-mode",
     )
 
 
 def _calculator() -> rx.Component:
-    return _section(
+    return section_card(
         "Price calculator",
-        "What a customer would be quoted, line by line, by the same rules as real estimates.",
         rx.grid(
-            _field(
+            labelled(
                 "Service",
                 rx.select.root(
                     rx.select.trigger(
@@ -1150,13 +1097,12 @@ def _calculator() -> rx.Component:
                     value=S.calc_service,
                     on_change=lambda v: S.set_calc_field("service", v),
                 ),
-                S.calc_errors,
-                "service",
+                keyed_error(S.calc_errors, "service"),
                 for_id="calc-service",
             ),
             rx.cond(
                 S.calc_per_mile,
-                _field(
+                labelled(
                     "Towing distance (miles)",
                     rx.input(
                         id="calc-miles",
@@ -1166,12 +1112,11 @@ def _calculator() -> rx.Component:
                         placeholder="25",
                         width="100%",
                     ),
-                    S.calc_errors,
-                    "miles",
+                    keyed_error(S.calc_errors, "miles"),
                     for_id="calc-miles",
                 ),
             ),
-            _field(
+            labelled(
                 "When (" + S.timezone + " time)",
                 rx.input(
                     id="calc-when",
@@ -1180,8 +1125,7 @@ def _calculator() -> rx.Component:
                     on_change=lambda v: S.set_calc_field("when", v),
                     width="100%",
                 ),
-                S.calc_errors,
-                "when",
+                keyed_error(S.calc_errors, "when"),
                 for_id="calc-when",
             ),
             # beside storm mode (lg and up) the card is half as wide: one field a row there
@@ -1190,7 +1134,7 @@ def _calculator() -> rx.Component:
             width="100%",
         ),
         rx.button(rx.icon("calculator", size=16), "Calculate", on_click=S.calculate, id="calc-go"),
-        _error_callout(S.calc_error, "calc-error"),
+        error_callout(S.calc_error, "calc-error", size="1"),
         rx.cond(
             S.calc_total != "",
             rx.vstack(
@@ -1217,6 +1161,7 @@ def _calculator() -> rx.Component:
                 id="calc-result",
             ),
         ),
+        description="What a customer would be quoted, line by line, by the same rules as real estimates.",
         id="calculator",
     )
 
@@ -1225,11 +1170,8 @@ def _calculator() -> rx.Component:
 def pricing_page() -> rx.Component:
     """Messages, then the catalog, time blocks, storm mode and the calculator."""
     return rx.vstack(
-        rx.cond(
-            S.notice != "",
-            rx.callout(S.notice, icon="circle-check", color_scheme="green", id="notice"),
-        ),
-        _error_callout(S.error, "error"),
+        notice_callout(S.notice, id_="notice"),
+        error_callout(S.error, "error", size="1"),
         _catalog(),
         _time_blocks(),
         rx.grid(

@@ -10,6 +10,7 @@ from roadside_console.domain.core.money import format_cents
 from roadside_console.domain.payouts.earnings import EarningLine, PeriodEarnings, provider_earnings
 from roadside_console.ui.components.common import empty_state
 from roadside_console.ui.components.formatting import local_time
+from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.shell.layout import provider_page
 from roadside_console.ui.shell.session import SessionState
 
@@ -171,10 +172,7 @@ def _line(row: rx.Var) -> rx.Component:
 def provider_earnings_page() -> rx.Component:
     """Three period cards, then the history with paging; money is what the provider keeps."""
     return rx.vstack(
-        rx.cond(
-            E.error != "",
-            rx.callout(E.error, icon="triangle-alert", color_scheme="red", width="100%"),
-        ),
+        error_callout(E.error, width="100%"),
         rx.foreach(E.periods, _period),
         rx.text(
             "Net of refund clawbacks. Pending includes lines held while a payment is disputed.",

@@ -20,6 +20,7 @@ from roadside_console.domain.core.money import format_cents
 from roadside_console.domain.dispatch.portal import PortalJob, provider_board
 from roadside_console.domain.dispatch.service import accept_offer, reject_offer
 from roadside_console.ui.components.common import empty_state, status_badge
+from roadside_console.ui.components.forms import confirm_buttons, error_callout, notice_callout
 from roadside_console.ui.components.timers import countdown, poller
 from roadside_console.ui.provider_portal.location import duty_panel
 from roadside_console.ui.shell.layout import provider_page
@@ -163,12 +164,9 @@ def _confirm(
         rx.alert_dialog.content(
             rx.alert_dialog.title(title),
             rx.alert_dialog.description(body),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Not now", variant="soft", color_scheme="gray")),
+            confirm_buttons(
+                "Not now",
                 rx.alert_dialog.action(rx.button(action, on_click=on_confirm)),
-                justify="end",
-                spacing="3",
-                margin_top="1em",
             ),
             max_width="22em",
         ),
@@ -290,22 +288,8 @@ def provider_jobs_page() -> rx.Component:
     """Offers first (they expire), the jobs on the go, then duty; one-thumb buttons throughout."""
     return rx.vstack(
         poller(interval_ms=POLL_MS, on_tick=ProviderJobsState.refresh),
-        rx.cond(
-            ProviderJobsState.error != "",
-            rx.callout(
-                ProviderJobsState.error, icon="triangle-alert", color_scheme="red", width="100%"
-            ),
-        ),
-        rx.cond(
-            ProviderJobsState.notice != "",
-            rx.callout(
-                ProviderJobsState.notice,
-                icon="circle-check",
-                color_scheme="green",
-                width="100%",
-                id="portal-notice",
-            ),
-        ),
+        error_callout(ProviderJobsState.error, width="100%"),
+        notice_callout(ProviderJobsState.notice, id_="portal-notice", width="100%"),
         rx.foreach(ProviderJobsState.offers, _offer_card),
         rx.foreach(ProviderJobsState.jobs, _job_card),
         rx.cond(

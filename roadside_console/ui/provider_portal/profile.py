@@ -9,6 +9,7 @@ import reflex as rx
 from roadside_console.domain.providers.credentials import kind_label
 from roadside_console.domain.providers.profile import OwnCredential, my_profile
 from roadside_console.ui.components.common import empty_state
+from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.shell.layout import provider_page
 from roadside_console.ui.shell.session import SessionState
 
@@ -126,10 +127,7 @@ def _credential(line: rx.Var) -> rx.Component:
 def provider_profile_page() -> rx.Component:
     """Who the operator has on file; staff change it, the provider reads it."""
     return rx.vstack(
-        rx.cond(
-            P.error != "",
-            rx.callout(P.error, icon="triangle-alert", color_scheme="red", width="100%"),
-        ),
+        error_callout(P.error, width="100%"),
         rx.card(
             rx.vstack(
                 rx.heading(P.name, size="5", id="profile-name"),

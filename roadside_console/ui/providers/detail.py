@@ -26,6 +26,15 @@ from roadside_console.domain.providers.models import CommissionType, CredentialK
 from roadside_console.domain.providers.onboarding import approve_provider, resend_provider_invite
 from roadside_console.ui.components.common import empty_state
 from roadside_console.ui.components.formatting import local_time, status_label
+from roadside_console.ui.components.forms import (
+    confirm_buttons,
+    error_callout,
+    fact,
+    field_error,
+    labelled,
+    notice_callout,
+    section_card,
+)
 from roadside_console.ui.pricing.forms import dollars_text
 from roadside_console.ui.providers import forms
 from roadside_console.ui.providers.page import INVITE_HOURS, provider_status_badge
@@ -404,35 +413,6 @@ class ProviderDetailState(SessionState):
 S = ProviderDetailState
 
 
-def _section(title: str, *children: rx.Component, **props: Any) -> rx.Component:
-    return rx.card(
-        rx.vstack(rx.heading(title, size="4"), *children, spacing="3", width="100%"),
-        width="100%",
-        **props,
-    )
-
-
-def _fact(label: str, *value: rx.Component | rx.Var | str) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="1", color_scheme="gray", weight="medium"),
-        rx.text(*value, size="2"),
-        spacing="0",
-        align="start",
-    )
-
-
-def _field(label: str, control_id: str, control: rx.Component) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, as_="label", html_for=control_id, size="2", weight="medium"),
-        control,
-        spacing="1",
-    )
-
-
-def _field_error(message: rx.Var, id_: str) -> rx.Component:
-    return rx.cond(message != "", rx.text(message, color_scheme="red", size="2", id=id_))
-
-
 def _header() -> rx.Component:
     return rx.hstack(
         rx.link(
@@ -450,18 +430,8 @@ def _header() -> rx.Component:
 
 def _messages() -> rx.Component:
     return rx.fragment(
-        rx.cond(
-            S.notice != "",
-            rx.callout(
-                S.notice, icon="circle-check", color_scheme="green", width="100%", id="notice"
-            ),
-        ),
-        rx.cond(
-            S.error != "",
-            rx.callout(
-                S.error, icon="triangle-alert", color_scheme="red", width="100%", id="error"
-            ),
-        ),
+        notice_callout(S.notice, id_="notice", width="100%"),
+        error_callout(S.error, id_="error", width="100%"),
         rx.foreach(
             S.blockers,
             lambda b: rx.callout(
@@ -503,12 +473,9 @@ def _approve_dialog() -> rx.Component:
                 width="100%",
                 margin_top="1em",
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Not yet", variant="soft", color_scheme="gray")),
+            confirm_buttons(
+                "Not yet",
                 rx.alert_dialog.action(rx.button("Approve", on_click=S.approve)),
-                justify="end",
-                spacing="3",
-                margin_top="1em",
             ),
             max_width="28em",
         ),
@@ -558,16 +525,16 @@ def _onboarding() -> rx.Component:
 
 
 def _profile() -> rx.Component:
-    return _section(
+    return section_card(
         "Profile",
         rx.grid(
-            _fact("Email", rx.link(S.email, href="mailto:" + S.email)),
-            _fact("Phone", rx.link(S.phone, href="tel:" + S.phone)),
-            _fact("Home base", S.home_address),
-            _fact("Rating", S.rating),
-            _fact("Jobs completed this month", S.jobs_this_month),
-            _fact("Last location", S.last_fix),
-            _fact("On the books since", S.since),
+            fact("Email", rx.link(S.email, href="mailto:" + S.email)),
+            fact("Phone", rx.link(S.phone, href="tel:" + S.phone)),
+            fact("Home base", S.home_address),
+            fact("Rating", S.rating),
+            fact("Jobs completed this month", S.jobs_this_month),
+            fact("Last location", S.last_fix),
+            fact("On the books since", S.since),
             columns=rx.breakpoints(initial="1", sm="2", xl="3"),
             spacing="4",
             width="100%",
@@ -598,7 +565,7 @@ def _profile() -> rx.Component:
 
 
 def _commission() -> rx.Component:
-    return _section(
+    return section_card(
         "Commission",
         rx.text("Paid ", rx.text.strong(S.commission, id="commission-now"), size="2"),
         rx.cond(
@@ -625,9 +592,8 @@ def _commission() -> rx.Component:
                 rx.hstack(
                     rx.cond(
                         S.commission_type == PCT,
-                        _field(
+                        labelled(
                             "Provider's share (%)",
-                            "commission-rate",
                             rx.input(
                                 id="commission-rate",
                                 value=S.commission_rate,
@@ -636,10 +602,10 @@ def _commission() -> rx.Component:
                                 placeholder="70",
                                 width="8em",
                             ),
+                            for_id="commission-rate",
                         ),
-                        _field(
+                        labelled(
                             "Flat fee per job ($)",
-                            "commission-fee",
                             rx.input(
                                 id="commission-fee",
                                 value=S.commission_fee,
@@ -648,6 +614,7 @@ def _commission() -> rx.Component:
                                 placeholder="45.00",
                                 width="8em",
                             ),
+                            for_id="commission-fee",
                         ),
                     ),
                     rx.button(
@@ -659,7 +626,7 @@ def _commission() -> rx.Component:
                     align="end",
                     spacing="3",
                 ),
-                _field_error(S.commission_error, "commission-error"),
+                field_error(S.commission_error, "commission-error"),
                 spacing="3",
                 width="100%",
             ),
@@ -669,7 +636,7 @@ def _commission() -> rx.Component:
 
 
 def _specialties() -> rx.Component:
-    return _section(
+    return section_card(
         "Specialties",
         rx.cond(
             S.specialties.length() > 0,
@@ -681,9 +648,8 @@ def _specialties() -> rx.Component:
             rx.text("None: this provider is offered no jobs.", size="2", color_scheme="red"),
         ),
         rx.hstack(
-            _field(
+            labelled(
                 "Services offered (comma-separated categories or service slugs)",
-                "specialties",
                 rx.input(
                     id="specialties",
                     value=S.specialties_text,
@@ -691,13 +657,14 @@ def _specialties() -> rx.Component:
                     placeholder="roadside, towing",
                     width="24em",
                 ),
+                for_id="specialties",
             ),
             rx.button("Save specialties", variant="soft", on_click=S.save_specialties),
             align="end",
             spacing="3",
             wrap="wrap",
         ),
-        _field_error(S.specialties_error, "specialties-error"),
+        field_error(S.specialties_error, "specialties-error"),
     )
 
 
@@ -711,9 +678,8 @@ def _credential_dialog() -> rx.Component:
             rx.vstack(
                 rx.cond(
                     ~S.renewing,
-                    _field(
+                    labelled(
                         "Kind",
-                        "credential-kind",
                         rx.select.root(
                             rx.select.trigger(id="credential-kind", width="100%"),
                             rx.select.content(
@@ -722,31 +688,31 @@ def _credential_dialog() -> rx.Component:
                             value=S.credential_kind,
                             on_change=S.set_credential_kind,
                         ),
+                        for_id="credential-kind",
                     ),
                 ),
-                _field(
+                labelled(
                     "Expires on",
-                    "credential-expires",
                     rx.input(
                         id="credential-expires",
                         type="date",
                         value=S.credential_expires,
                         on_change=S.set_credential_expires,
                     ),
+                    for_id="credential-expires",
                 ),
-                _field(
+                labelled(
                     "Number",
-                    "credential-number",
                     rx.input(
                         id="credential-number",
                         value=S.credential_number,
                         on_change=S.set_credential_number,
                         width="100%",
                     ),
+                    for_id="credential-number",
                 ),
-                _field(
+                labelled(
                     "Issuer",
-                    "credential-issuer",
                     rx.input(
                         id="credential-issuer",
                         value=S.credential_issuer,
@@ -754,8 +720,9 @@ def _credential_dialog() -> rx.Component:
                         placeholder="e.g. Georgia DDS",
                         width="100%",
                     ),
+                    for_id="credential-issuer",
                 ),
-                _field_error(S.credential_error, "credential-error"),
+                field_error(S.credential_error, "credential-error"),
                 spacing="3",
                 width="100%",
                 margin_top="1em",
@@ -790,7 +757,7 @@ def _state_badge(line: rx.Var) -> rx.Component:
 
 
 def _credentials() -> rx.Component:
-    return _section(
+    return section_card(
         "Credentials",
         rx.text(
             "An expired driver's licence, insurance or tow operator licence keeps the provider "
@@ -854,7 +821,7 @@ def _credentials() -> rx.Component:
 
 
 def _reviews() -> rx.Component:
-    return _section(
+    return section_card(
         "Recent reviews",
         rx.cond(
             S.reviews.length() > 0,
@@ -878,7 +845,7 @@ def _reviews() -> rx.Component:
 
 
 def _payouts() -> rx.Component:
-    return _section(
+    return section_card(
         "Payout history",
         rx.cond(
             S.payouts.length() > 0,

@@ -17,6 +17,7 @@ from roadside_console.domain.providers.directory import (
 from roadside_console.domain.providers.models import ProviderStatus
 from roadside_console.domain.providers.onboarding import invite_provider
 from roadside_console.ui.components.common import empty_state, pager
+from roadside_console.ui.components.forms import error_callout, labelled, notice_callout
 from roadside_console.ui.providers.forms import rating_text
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import admin_page
@@ -210,15 +211,6 @@ class ProvidersState(SessionState):
 S = ProvidersState
 
 
-def _labelled(label: str, control_id: str, control: rx.Component) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, as_="label", html_for=control_id, size="2", weight="medium"),
-        control,
-        spacing="1",
-        width="100%",
-    )
-
-
 def _invite_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.trigger(rx.button(rx.icon("user-plus", size=16), "Invite provider")),
@@ -230,19 +222,18 @@ def _invite_dialog() -> rx.Component:
                 size="2",
             ),
             rx.vstack(
-                _labelled(
+                labelled(
                     "Full name",
-                    "invite-name",
                     rx.input(
                         id="invite-name",
                         value=S.invite_name,
                         on_change=S.set_invite_name,
                         width="100%",
                     ),
+                    for_id="invite-name",
                 ),
-                _labelled(
+                labelled(
                     "Email",
-                    "invite-email",
                     rx.input(
                         id="invite-email",
                         type="email",
@@ -251,10 +242,10 @@ def _invite_dialog() -> rx.Component:
                         placeholder="name@example.com",
                         width="100%",
                     ),
+                    for_id="invite-email",
                 ),
-                _labelled(
+                labelled(
                     "Mobile phone",
-                    "invite-phone",
                     rx.input(
                         id="invite-phone",
                         type="tel",
@@ -263,6 +254,7 @@ def _invite_dialog() -> rx.Component:
                         placeholder="(404) 555-0142",
                         width="100%",
                     ),
+                    for_id="invite-phone",
                 ),
                 rx.cond(
                     S.invite_error != "",
@@ -383,14 +375,8 @@ def providers_page() -> rx.Component:
     headers = ["Name", "Contact", "Status", "Duty", "Rating", "Jobs this month", "Credentials"]
     return rx.vstack(
         _filters(),
-        rx.cond(
-            S.notice != "",
-            rx.callout(S.notice, icon="circle-check", color_scheme="green", id="notice"),
-        ),
-        rx.cond(
-            S.error != "",
-            rx.callout(S.error, icon="triangle-alert", color_scheme="red", id="error"),
-        ),
+        notice_callout(S.notice, id_="notice"),
+        error_callout(S.error, id_="error"),
         rx.cond(
             S.rows.length() > 0,
             rx.table.root(

@@ -26,6 +26,7 @@ from roadside_console.domain.reports.revenue import RevenueGroup, revenue_report
 from roadside_console.domain.tenants.service import get_tenant
 from roadside_console.ui.components.charts import bar_chart, chart_card
 from roadside_console.ui.components.common import empty_state, kpi_card
+from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.session import SessionState
 
@@ -311,10 +312,7 @@ def reports_page() -> rx.Component:
     """Period and exports, totals, the three charts and the table behind them."""
     return rx.vstack(
         _period_bar(),
-        rx.cond(
-            S.error != "",
-            rx.callout(S.error, icon="triangle-alert", color_scheme="red", id="error"),
-        ),
+        error_callout(S.error, id_="error"),
         rx.cond(
             S.export_note != "",
             rx.text(S.export_note, size="2", color_scheme="gray", id="export-note"),

@@ -17,6 +17,8 @@ ADMIN_PROVIDER = "/admin/providers/[provider_id]"
 ADMIN_CUSTOMERS = "/admin/customers"
 ADMIN_CUSTOMER = "/admin/customers/[customer_id]"
 ADMIN_TRUST = "/admin/trust"
+ADMIN_B2B = "/admin/b2b"
+ADMIN_B2B_ACCOUNT = "/admin/b2b/[account_id]"
 PROVIDER_HOME = "/provider/jobs"
 PROVIDER_EARNINGS = "/provider/earnings"
 PROVIDER_PROFILE = "/provider/profile"
@@ -50,6 +52,11 @@ def provider_path(provider_id: str) -> str:
 def customer_path(customer_id: str) -> str:
     """Return the console URL of one customer."""
     return f"{ADMIN_CUSTOMERS}/{customer_id}"
+
+
+def b2b_account_path(account_id: str) -> str:
+    """Return the console URL of one business account."""
+    return f"{ADMIN_B2B}/{account_id}"
 
 
 def customer_track_path(booking_id: str) -> str:
