@@ -5,16 +5,23 @@ import uuid
 import pytest
 from sqlmodel import select
 
-from roadside_console.domain.b2b.keys import issue_account_key
+from roadside_console.domain.audit.models import AuditEntry
+from roadside_console.domain.b2b.keys import issue_account_key, revoke_account_key
 from roadside_console.domain.b2b.models import AccountStatus
 from roadside_console.domain.bookings.creation import BookingCreate, create_booking
 from roadside_console.domain.bookings.models import Booking
 from roadside_console.domain.core.auth import Role
-from roadside_console.domain.core.errors import AuthenticationFailed, Forbidden, ValidationFailed
+from roadside_console.domain.core.errors import (
+    AuthenticationFailed,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
 from roadside_console.domain.identity.models import User
 from roadside_console.domain.identity.service import authenticate_api_token, revoke_api_token
 from roadside_console.domain.pricing import service as pricing
 from roadside_console.domain.pricing.schemas import QuoteRequest
+from tests.factories import actor_of, make_user
 from tests.pricing.builders import at_local_hour
 from tests.pricing.test_quotes import add_account
 
@@ -120,3 +127,37 @@ def test_a_revoked_account_key_stops_working_and_the_others_keep_going(session, 
     api_users = session.exec(select(User).where(User.role == Role.PARTNER)).all()
     assert [u.tenant_id for u in api_users] == [world.tenant.id]
     assert api_users[0].password_hash is None
+
+
+def test_finance_revokes_an_account_key_it_did_not_issue_but_only_on_that_account(
+    session, uow_factory, world
+):
+    # given a key an admin issued to one fleet, and another fleet
+    account = add_account(session, world)
+    other = add_account(session, world)
+    key = _key(uow_factory, world, account)
+    finance = actor_of(make_user(session, world.tenant, role=Role.FINANCE))
+    # when finance asks to revoke it under the other fleet, nothing happens
+    with pytest.raises(NotFound), uow_factory() as uow:
+        revoke_account_key(
+            uow, actor=finance, account_id=other.id, key_id=uuid.UUID(key.token_id), now=NOW
+        )
+    assert _actor(uow_factory, key.token).b2b_account_id == account.id
+    # when finance revokes it under its own fleet
+    with uow_factory() as uow:
+        revoke_account_key(
+            uow, actor=finance, account_id=account.id, key_id=uuid.UUID(key.token_id), now=NOW
+        )
+    # then the key is refused at once, and the revocation is audited under the account
+    with pytest.raises(AuthenticationFailed):
+        _actor(uow_factory, key.token)
+    audit = session.exec(select(AuditEntry).where(AuditEntry.action == "b2b.api_key_revoked")).one()
+    assert audit.target_id == str(account.id) and audit.actor_id == finance.user_id
+    # and a dispatcher may not revoke account keys
+    with pytest.raises(Forbidden), uow_factory() as uow:
+        revoke_account_key(
+            uow,
+            actor=world.dispatcher,
+            account_id=account.id,
+            key_id=uuid.UUID(key.token_id),
+        )

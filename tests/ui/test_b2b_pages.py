@@ -6,6 +6,8 @@ import asyncio
 import uuid
 from datetime import date
 
+import pytest
+
 from roadside_console.domain.b2b.queries import ContractPrice, ContractTerms
 from roadside_console.domain.core.auth import Role
 from roadside_console.domain.identity.models import ApiToken, User
@@ -65,11 +67,12 @@ def _open(state, account_id) -> None:
     run_handler(state._fetch())
 
 
-def test_an_admin_issues_a_key_sees_it_once_and_revokes_it(session, uow_factory, monkeypatch):
-    # given an active fleet account, opened by an admin
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.FINANCE])
+def test_staff_issue_a_key_see_it_once_and_revoke_it(session, uow_factory, monkeypatch, role):
+    # given an active fleet account, opened by an admin or by finance
     world = add_pricing_world(session)
     account = add_account(session, world, discount_bp=1000)
-    state = _admin_state(session, uow_factory, monkeypatch, B2BAccountState, world)
+    state = _admin_state(session, uow_factory, monkeypatch, B2BAccountState, world, role=role)
     _open(state, account.id)
     assert (state.name, state.status, state.keys) == (account.name, "active", [])
     # when they name and create a key

@@ -23,6 +23,7 @@ from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.identity.models import ApiToken, User
 from roadside_console.domain.identity.schemas import IssuedApiToken
 from roadside_console.domain.identity.service import API_TOKEN_PREFIX
+from roadside_console.domain.identity.token_cache import api_token_actors
 
 
 def _account(session: Session, actor: Actor, account_id: uuid.UUID) -> B2BAccount:
@@ -107,3 +108,43 @@ def issue_account_key(
     issued = IssuedApiToken(token_id=str(token.id), name=token.name, token=raw)
     uow.commit()
     return issued
+
+
+def revoke_account_key(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    account_id: uuid.UUID,
+    key_id: uuid.UUID,
+    now: datetime | None = None,
+) -> None:
+    """Stop one of a business account's keys from working; the account's other keys go on.
+
+    Whoever may issue account keys (`MANAGE_B2B`) may revoke them: a key belongs to the account,
+    not to the person who issued it. Revoking a revoked key changes nothing.
+    """
+    require(actor, Permission.MANAGE_B2B)
+    session = uow.session
+    account = _account(session, actor, account_id)
+    token = session.exec(
+        select(ApiToken).where(
+            ApiToken.id == key_id,
+            ApiToken.tenant_id == actor.tenant_id,
+            ApiToken.b2b_account_id == account.id,
+        )
+    ).first()
+    if token is None:
+        raise NotFound("api_key_not_found", "No such key on this account.", field="key_id")
+    if token.revoked_at is None:
+        token.revoked_at = now or utc_now()
+        session.add(token)
+        record_audit(
+            session,
+            actor=actor,
+            action="b2b.api_key_revoked",
+            target_type="b2b_account",
+            target_id=account.id,
+            changes={"key_id": str(token.id), "name": token.name},
+        )
+    uow.commit()
+    api_token_actors.forget(token.token_hash)

@@ -12,11 +12,10 @@ from datetime import date
 
 import reflex as rx
 
-from roadside_console.domain.b2b.keys import issue_account_key
+from roadside_console.domain.b2b.keys import issue_account_key, revoke_account_key
 from roadside_console.domain.b2b.queries import AccountDetail, ContractTerms, account_detail
 from roadside_console.domain.core.auth import Permission
 from roadside_console.domain.core.money import format_cents
-from roadside_console.domain.identity.service import revoke_api_token
 from roadside_console.ui.b2b.accounts import account_status_badge
 from roadside_console.ui.components.common import empty_state
 from roadside_console.ui.components.formatting import local_time
@@ -207,12 +206,15 @@ class B2BAccountState(SessionState):
     @rx.event
     async def confirm_revoke(self) -> None:
         """Revoke the key asked about; systems using it are refused from now on."""
-        if not any(k.key_id == self._revoke_id for k in self.keys):
+        account_id = self._account_uuid()
+        if account_id is None or not any(k.key_id == self._revoke_id for k in self.keys):
             return  # only a key listed on this account, never an id from elsewhere
         self.busy = True
         try:
             _, self.revoke_error = await self.run_as_user(
-                revoke_api_token, token_id=uuid.UUID(self._revoke_id)
+                revoke_account_key,
+                account_id=account_id,
+                key_id=uuid.UUID(self._revoke_id),
             )
         finally:
             self.busy = False
