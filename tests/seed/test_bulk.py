@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from uuid import UUID
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.identity.models import User
 from roadside_console.domain.ledger.service import reconcile, reconcile_tenant
 from roadside_console.domain.payments.models import Payment, PaymentMethod
+from roadside_console.domain.payments.rules import METHOD_LABELS
 from roadside_console.domain.payments.service import refund_payment
 from roadside_console.domain.payouts.models import PayoutKind, PayoutStatus, ProviderPayout
 from roadside_console.domain.seed import bulk
@@ -500,3 +502,81 @@ def test_a_failed_exclusive_load_still_restores_the_indexes_and_keys(
         )
     # then the schema is the migrated one again
     assert _schema(bulk_engine) == migrated_schema
+
+
+def _json(value: object) -> object:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def test_events_name_their_actor_reason_and_time_and_the_ledger_its_job(bulk_engine, first_run):
+    # given the first run's events with their bookings
+    rows = _rows(
+        bulk_engine,
+        "SELECT b.status, b.cancel_reason, b.customer_id, p.user_id, p.id, b.created_at, "
+        "       b.completed_at, b.cancelled_at, e.kind, e.from_status, e.to_status, "
+        "       e.actor_id, e.actor_role, e.reason, e.payload, e.created_at "
+        "FROM booking_events e JOIN bookings b ON b.id = e.booking_id "
+        "LEFT JOIN providers p ON p.id = b.provider_id WHERE b.reference LIKE :run",
+    )
+    # when we look at each event
+    # then creation is the customer's, cancelling gives the booking's reason, completing is
+    # the provider's, each at the booking's own time
+    seen = Counter()
+    for booking in rows:
+        status, cancel_reason, customer, provider_user, provider, created = booking[:6]
+        completed, cancelled, kind, before, after, actor, role, reason, payload, at = booking[6:]
+        dispatched = {"provider_id": str(UUID(str(provider)))} if after == "dispatched" else {}
+        assert _json(payload) == dispatched
+        if kind == "booking_created":
+            assert (before, after, actor, role, reason, at) == (
+                None, "pending", customer, "customer", None, created,
+            )  # fmt: skip
+        elif after == "cancelled":
+            assert (status, actor, role, reason, at) == (
+                "cancelled", customer, "customer", cancel_reason, cancelled,
+            )  # fmt: skip
+            assert before in ("pending", "confirmed")
+        elif after == "completed":
+            assert (before, actor, role, reason, at) == (
+                "in_progress", provider_user, "provider", None, completed,
+            )  # fmt: skip
+        seen[kind, after] += 1
+    assert seen["status_changed", "completed"] == first_run.payments
+    # and every ledger transaction of a job is dated at its completion and names it
+    ledger = _rows(
+        bulk_engine,
+        "SELECT t.kind, t.description, b.reference, p.reference, p.method, "
+        "       t.created_at = b.completed_at, "
+        "       (SELECT count(*) FROM ledger_entries e WHERE e.transaction_id = t.id "
+        "        AND e.booking_id = b.id AND e.created_at = b.completed_at "
+        "        AND e.tenant_id = b.tenant_id) "
+        "FROM ledger_transactions t JOIN bookings b ON b.id = t.booking_id "
+        "JOIN payments p ON p.booking_id = b.id WHERE b.reference LIKE :run",
+    )
+    labels = {method.value: label for method, label in METHOD_LABELS.items()}
+    for kind, description, reference, paid_ref, method, same_time, entries in ledger:
+        assert same_time and entries >= 2
+        if kind == "job_earned":
+            assert description == f"Job {reference} completed and paid"
+        else:
+            assert description == f"{labels[method]} payment {paid_ref or ''}".strip()
+
+
+def test_a_full_history_names_the_dispatched_provider(bulk_engine, first_run):
+    # given a small run with one event per status change
+    bulk.generate_bookings(bulk_engine, count=200, rng_seed=3, now=NOW, full_history=True)
+    run = _rows(bulk_engine, "SELECT max(reference) FROM bookings")[0][0][:7] + "%"
+    # when we read its dispatch events
+    rows = _rows(
+        bulk_engine,
+        "SELECT b.provider_id, e.payload, e.from_status, e.actor_role, e.created_at, "
+        "       b.dispatched_at "
+        "FROM booking_events e JOIN bookings b ON b.id = e.booking_id "
+        "WHERE b.reference LIKE :run AND e.to_status = 'dispatched'",
+        run=run,
+    )
+    # then each names its booking's provider, from confirmed, by the admin, at dispatch time
+    assert rows
+    for provider, payload, before, role, at, dispatched in rows:
+        assert _json(payload) == {"provider_id": str(UUID(str(provider)))}
+        assert (before, role, at) == ("confirmed", "admin", dispatched)
