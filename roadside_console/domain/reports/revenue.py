@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from roadside_console.domain.bookings.models import Booking
 from roadside_console.domain.catalog.models import Service
@@ -21,7 +21,6 @@ from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.payments.models import Payment
 from roadside_console.domain.reports.dashboard import REVENUE_STATUSES
 from roadside_console.domain.reports.periods import (
-    LocalDay,
     day_table,
     local_days,
     period_bounds,
@@ -127,27 +126,6 @@ def revenue_report(uow: UnitOfWork, *, actor: Actor, start: date, end: date) -> 
             for r in method_rows
         ),
     )
-
-
-def net_revenue_by_day(
-    session: Session, *, tenant_id: uuid.UUID, days: list[LocalDay]
-) -> dict[date, int]:
-    """Return net revenue in cents for each of `days` (the caller has checked permissions)."""
-    counted = _counted_payments(tenant_id, days[0].starts_at, days[-1].ends_at).subquery("counted")
-    table = day_table(days)
-    rows = session.execute(
-        sa.select(table.c.day, _net(counted))
-        .select_from(table)
-        .outerjoin(
-            counted,
-            sa.and_(
-                counted.c.confirmed_at >= table.c.starts_at,
-                counted.c.confirmed_at < table.c.ends_at,
-            ),
-        )
-        .group_by(table.c.day)
-    ).all()
-    return {date.fromisoformat(day): int(net) for day, net in rows}
 
 
 def _counted_payments(
