@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import AsyncIterator
 from datetime import datetime
 
-import plotly.graph_objects as go
 import reflex as rx
 
 from roadside_console.domain.core.auth import ROLE_PERMISSIONS, Permission, Role
@@ -14,7 +14,7 @@ from roadside_console.domain.core.money import format_cents
 from roadside_console.domain.dispatch.queries import manual_dispatch_queue
 from roadside_console.domain.reports.dashboard import dashboard_kpis
 from roadside_console.domain.reports.trends import TREND_DAYS, dashboard_trends
-from roadside_console.ui.components.charts import bar_chart, chart_card
+from roadside_console.ui.components.charts import bar_figure, chart_card
 from roadside_console.ui.components.common import empty_state, kpi_card
 from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.shell.layout import admin_page
@@ -23,15 +23,6 @@ from roadside_console.ui.shell.session import SessionState
 
 QUEUE_LIMIT = 10
 DISPATCH_ROLES = [r.value for r in Role if Permission.DISPATCH in ROLE_PERMISSIONS[r]]
-
-
-@dataclasses.dataclass(frozen=True)
-class TrendPoint:
-    """One day of the charts."""
-
-    day: str
-    bookings: int
-    net_cents: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,13 +50,19 @@ def waiting_for(since: datetime, now: datetime) -> str:
 
 
 class DashboardState(SessionState):
-    """The KPI figures, the chart points and the queue, already formatted for display."""
+    """The KPI figures, the chart series and the queue, already formatted for display.
+
+    The charts' figures are assembled in the browser from the three series (`bar_figure`), so
+    neither this handler nor any page's hydrate builds a Plotly object.
+    """
 
     bookings_today: str = "—"
     active_jobs: str = "—"
     revenue_month: str = "—"
     providers_online: str = "—"
-    trend: list[TrendPoint] = []
+    trend_days: list[str] = []
+    trend_bookings: list[int] = []
+    trend_net_cents: list[int] = []
     queue: list[QueueLine] = []
     queue_loaded: bool = False
     error: str = ""
@@ -75,19 +72,9 @@ class DashboardState(SessionState):
         """Whether the signed-in role works the dispatch queue (the list only; the query checks)."""
         return self.user_role in DISPATCH_ROLES
 
-    @rx.var
-    def bookings_figure(self) -> go.Figure:
-        """Bookings created per day."""
-        return bar_chart([p.day for p in self.trend], [p.bookings for p in self.trend])
-
-    @rx.var
-    def revenue_figure(self) -> go.Figure:
-        """Net revenue per day."""
-        return bar_chart([p.day for p in self.trend], [p.net_cents for p in self.trend], money=True)
-
     @rx.event
-    async def load(self) -> None:
-        """Fetch the KPIs, the last 30 days and, for dispatchers, the manual queue."""
+    async def load(self) -> AsyncIterator[None]:
+        """Send the KPI cards first, then the last 30 days and, for dispatchers, the queue."""
         kpis, self.error = await self.run_as_user(dashboard_kpis)
         if kpis is None:
             return
@@ -95,14 +82,15 @@ class DashboardState(SessionState):
         self.active_jobs = str(kpis.active_jobs)
         self.revenue_month = format_cents(kpis.revenue_month_cents)
         self.providers_online = str(kpis.providers_online)
-        trends, self.error = await self.run_as_user(dashboard_trends)
+        yield  # the cards render while the charts' query runs
+        trends, error = await self.run_as_user(dashboard_trends)
+        self.error = self.error or error
         if trends is not None:
-            self.trend = [
-                TrendPoint(d.day.strftime("%b %d"), d.bookings, d.net_revenue_cents)
-                for d in trends.days
-            ]
-        if self.can_dispatch and trends is not None:
-            await self._fetch_queue(trends.timezone)
+            self.trend_days = [d.day.strftime("%b %d") for d in trends.days]
+            self.trend_bookings = [d.bookings for d in trends.days]
+            self.trend_net_cents = [d.net_revenue_cents for d in trends.days]
+        if self.can_dispatch:
+            await self._fetch_queue(kpis.timezone)
 
     async def _fetch_queue(self, tz: str) -> None:
         rows, error = await self.run_as_user(manual_dispatch_queue, limit=QUEUE_LIMIT)
@@ -212,10 +200,16 @@ def dashboard_page() -> rx.Component:
         rx.cond(S.can_dispatch, _manual_queue()),
         rx.grid(
             chart_card(
-                f"Bookings per day (last {TREND_DAYS} days)", S.bookings_figure, "chart-bookings"
+                f"Bookings per day (last {TREND_DAYS} days)",
+                bar_figure(S.trend_days, S.trend_bookings),
+                "chart-bookings",
+                ready=S.trend_days.length() > 0,
             ),
             chart_card(
-                f"Net revenue per day (last {TREND_DAYS} days)", S.revenue_figure, "chart-revenue"
+                f"Net revenue per day (last {TREND_DAYS} days)",
+                bar_figure(S.trend_days, S.trend_net_cents, money=True),
+                "chart-revenue",
+                ready=S.trend_days.length() > 0,
             ),
             columns=rx.breakpoints(initial="1", lg="2"),
             spacing="4",
