@@ -6,9 +6,11 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import CallerTenant, CurrentActor, OptionalActor, Uow
 from api.errors import problem_responses
+from api.responses import model_response
 from api.v1.booking_schemas import (
     BookingCreatedOut,
     BookingIn,
@@ -44,15 +46,15 @@ router = APIRouter(tags=["bookings"])
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
     summary="Book a service, as a guest (X-Workspace) or with a token",
 )
-def create(
-    body: BookingIn, tenant_id: CallerTenant, actor: OptionalActor, uow: Uow, response: Response
-) -> BookingCreatedOut:
+async def create(
+    body: BookingIn, tenant_id: CallerTenant, actor: OptionalActor, uow: Uow
+) -> Response:
     """With `quote_id` the booking pays the estimate's total even if prices rose since."""
     data = BookingCreate(**body.model_dump(exclude={"vehicle"}), vehicle=body.vehicle_dict())
-    created = create_booking(uow, tenant_id=tenant_id, actor=actor, data=data)
-    response.headers["Location"] = f"/api/v1/bookings/{created.booking_id}"
-    response.headers["Cache-Control"] = "no-store"
-    return BookingCreatedOut(
+    created = await run_in_threadpool(
+        lambda: create_booking(uow, tenant_id=tenant_id, actor=actor, data=data)
+    )
+    out = BookingCreatedOut(
         id=created.booking_id,
         reference=created.reference,
         status=created.status,
@@ -61,6 +63,14 @@ def create(
         breakdown=[PriceLineOut(**line) for line in created.breakdown],
         tracking_token=created.tracking_token,
         tracking_url=f"/api/v1/tracking/{created.tracking_token}",
+    )
+    return model_response(
+        out,
+        status_code=status.HTTP_201_CREATED,
+        headers={
+            "Location": f"/api/v1/bookings/{created.booking_id}",
+            "Cache-Control": "no-store",
+        },
     )
 
 

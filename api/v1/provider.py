@@ -9,11 +9,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import CurrentActor, Uow
 from api.errors import problem_responses
+from api.responses import model_response
 from roadside_console.domain.bookings.models import BookingStatus
 from roadside_console.domain.dispatch import service as dispatch
 from roadside_console.domain.dispatch.schemas import OfferResponse
@@ -326,18 +328,22 @@ def change_status(
     responses=problem_responses(401, 403, 404, 422),
     summary="Report my position (send as often as every second)",
 )
-def post_location(body: LocationIn, actor: CurrentActor, uow: Uow) -> LocationOut:
+async def post_location(body: LocationIn, actor: CurrentActor, uow: Uow) -> Response:
     """The current position always moves; at most one trail point is kept per 5 seconds."""
-    result = service.record_location(
-        uow,
-        actor=actor,
-        lat=body.lat,
-        lng=body.lng,
-        accuracy_m=body.accuracy_m,
-        heading_deg=body.heading_deg,
+    result = await run_in_threadpool(
+        lambda: service.record_location(
+            uow,
+            actor=actor,
+            lat=body.lat,
+            lng=body.lng,
+            accuracy_m=body.accuracy_m,
+            heading_deg=body.heading_deg,
+        )
     )
-    return LocationOut(
-        recorded_at=result.recorded_at, stored=result.stored, booking_id=result.booking_id
+    return model_response(
+        LocationOut(
+            recorded_at=result.recorded_at, stored=result.stored, booking_id=result.booking_id
+        )
     )
 
 

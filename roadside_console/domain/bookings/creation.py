@@ -9,9 +9,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
 from roadside_console.domain.audit.service import record_audit
 from roadside_console.domain.bookings.models import (
@@ -161,8 +163,9 @@ def create_booking(
         created_at=now,
         updated_at=now,
     )
+    # Not flushed here: the rows below, and the confirmation of an immediate booking, go out
+    # with the commit as one INSERT per table.
     session.add(booking)
-    session.flush()
     if credit and customer_id is not None:
         move_credit(
             session,
@@ -280,9 +283,18 @@ def _require_text(value: str | None, field_name: str, message: str) -> None:
 def _unused_reference(session: Session, tenant_id: uuid.UUID) -> str:
     for _ in range(MAX_REFERENCE_TRIES):
         reference = new_booking_reference()
-        taken = session.exec(
-            select(Booking.id).where(Booking.tenant_id == tenant_id, Booking.reference == reference)
+        taken = session.execute(
+            _reference_taken(), {"ref_tenant_id": tenant_id, "ref_reference": reference}
         ).first()
         if taken is None:
             return reference
     raise RuntimeError("could not find an unused booking reference")  # 25^6 codes: never
+
+
+@lru_cache(maxsize=1)
+def _reference_taken() -> Any:
+    """The reference check, built once (it runs for every booking)."""
+    return select(Booking.id).where(
+        col(Booking.tenant_id) == sa.bindparam("ref_tenant_id", type_=sa.Uuid),
+        col(Booking.reference) == sa.bindparam("ref_reference", type_=sa.String),
+    )

@@ -140,24 +140,13 @@ def apply_transition(
     if from_status is S.DISPATCHED and to_status is S.CONFIRMED:
         values["provider_id"] = None  # the provider handed the job back: offer it to someone else
 
-    result = session.execute(
-        update(Booking)
-        .where(
-            Booking.id == booking.id,  # type: ignore[arg-type]
-            Booking.tenant_id == booking.tenant_id,  # type: ignore[arg-type]
-            Booking.status == from_status,  # type: ignore[arg-type]
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(
-            "booking_changed",
-            "Someone else changed this booking a moment ago. Reload it and try again.",
-        )
-    for key, value in values.items():
-        # Already written by the guarded UPDATE: mark as loaded, not dirty (no second UPDATE).
-        set_committed_value(booking, key, value)
+    if booking in session.new:
+        # Not written yet (a booking confirmed as it is created): nobody else can have changed
+        # it, so the new state goes into its INSERT instead of a guarded UPDATE.
+        for key, value in values.items():
+            setattr(booking, key, value)
+    else:
+        _guarded_update(session, booking, from_status, values)
     if to_status is S.CANCELLED:  # a cancelled booking gives back the credit it spent
         return_spent_credit(session, booking=booking, now=now)
     session.add(
@@ -186,6 +175,29 @@ def apply_transition(
         )
     _notify_customer(session, booking, to_status, now)
     return TransitionResult(booking.id, from_status, to_status, fee)
+
+
+def _guarded_update(
+    session: Session, booking: Booking, from_status: BookingStatus, values: dict[str, Any]
+) -> None:
+    result = session.execute(
+        update(Booking)
+        .where(
+            Booking.id == booking.id,  # type: ignore[arg-type]
+            Booking.tenant_id == booking.tenant_id,  # type: ignore[arg-type]
+            Booking.status == from_status,  # type: ignore[arg-type]
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(
+            "booking_changed",
+            "Someone else changed this booking a moment ago. Reload it and try again.",
+        )
+    for key, value in values.items():
+        # Already written by the guarded UPDATE: mark as loaded, not dirty (no second UPDATE).
+        set_committed_value(booking, key, value)
 
 
 def _notify_customer(

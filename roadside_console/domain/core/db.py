@@ -6,12 +6,14 @@ and the web process can share the file); PostgreSQL is the system of record.
 
 from __future__ import annotations
 
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
 from roadside_console.domain.core.settings import get_settings
@@ -29,12 +31,48 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     # As many kept connections as AnyIO runs sync routes at once (40 threads): with fewer, every
     # request beyond the pool opened a connection and closed it again on return.
     kwargs.setdefault("pool_size", 40)
     kwargs.setdefault("max_overflow", 10)
-    return create_engine(url, **kwargs)
+    ping_when_idle = "pool_pre_ping" not in kwargs
+    engine = create_engine(url, **kwargs)
+    if ping_when_idle:
+        _ping_idle_connections(engine)
+    return engine
+
+
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Ping a pooled connection on checkout only when it sat unused for a few seconds.
+
+    `pool_pre_ping` pings on every checkout: one more round trip for every transaction, a
+    third of a short request's statements. A connection that went back to the pool moments ago
+    is as alive as a ping would show; one that sat idle (where a server restart or an idle
+    timeout would have cut it) is pinged, and a dead one is replaced before use, as before.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _fresh(_dbapi_connection: Any, record: Any) -> None:
+        record.info["rs_checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _back(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["rs_checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle = time.monotonic() - record.info.get("rs_checked_in_at", 0.0)
+        if idle < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            # The pool throws this connection away and checks out (or opens) another one.
+            raise DisconnectionError("pooled connection failed its ping") from exc
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from roadside_console.domain.catalog.models import SchedulingMode, Service
 from roadside_console.domain.core.auth import Actor, Permission, Role, require
 from roadside_console.domain.core.clock import utc_now
 from roadside_console.domain.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from roadside_console.domain.core.tables import new_id
 from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.pricing import rules
 from roadside_console.domain.pricing.cache import (
@@ -48,12 +50,19 @@ QUOTE_NOT_FOUND = "This estimate does not exist. Get a new estimate."
 
 def credit_balance(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -> int:
     """Return a customer's available referral credit in cents (never below zero)."""
-    total = session.exec(
-        select(func.coalesce(func.sum(CreditEntry.amount_cents), 0)).where(
-            CreditEntry.tenant_id == tenant_id, CreditEntry.user_id == user_id
-        )
-    ).one()
+    total = session.execute(
+        _balance_statement(), {"bal_tenant_id": tenant_id, "bal_user_id": user_id}
+    ).scalar_one()
     return max(0, int(total))
+
+
+@lru_cache(maxsize=1)
+def _balance_statement() -> Any:
+    """The balance query, built once: every booking and estimate by a customer runs it."""
+    return select(func.coalesce(func.sum(CreditEntry.amount_cents), 0)).where(
+        col(CreditEntry.tenant_id) == sa.bindparam("bal_tenant_id", type_=sa.Uuid),
+        col(CreditEntry.user_id) == sa.bindparam("bal_user_id", type_=sa.Uuid),
+    )
 
 
 def price_request(
@@ -98,21 +107,27 @@ def create_quote(
         if actor_or_none is not None and actor_or_none.role is Role.CUSTOMER
         else None
     )
-    quote = PriceQuote(
-        tenant_id=tenant_id,
-        service_id=service.id,
-        customer_id=customer_id,
-        b2b_account_id=request.b2b_account_id,
-        request=stored_request,
-        breakdown=breakdown.lines_as_dicts(),
-        total_cents=breakdown.total_cents,
-        created_at=now,
-        expires_at=now + timedelta(minutes=config.policy.quote_ttl_minutes),
+    quote_id = new_id()
+    expires_at = now + timedelta(minutes=config.policy.quote_ttl_minutes)
+    # One prepared INSERT: building and flushing an ORM object was most of an estimate's cost.
+    session.execute(
+        _quote_insert(),
+        {
+            "q_id": quote_id,
+            "q_tenant_id": tenant_id,
+            "q_service_id": service.id,
+            "q_customer_id": customer_id,
+            "q_b2b_account_id": request.b2b_account_id,
+            "q_request": stored_request,
+            "q_breakdown": breakdown.lines_as_dicts(),
+            "q_total_cents": breakdown.total_cents,
+            "q_created_at": now,
+            "q_expires_at": expires_at,
+        },
     )
-    session.add(quote)
     uow.commit()
     return QuoteView(
-        id=quote.id,
+        id=quote_id,
         tenant_id=tenant_id,
         service_id=service.id,
         service_name=service.name,
@@ -121,8 +136,31 @@ def create_quote(
         multipliers=breakdown.multipliers,
         local_hour=breakdown.local_hour,
         referral_credit_cents=breakdown.referral_credit_cents,
-        created_at=quote.created_at,
-        expires_at=quote.expires_at,
+        created_at=now,
+        expires_at=expires_at,
+    )
+
+
+@lru_cache(maxsize=1)
+def _quote_insert() -> Any:
+    """INSERT one quote with bound parameters, built once."""
+    table = PriceQuote.__table__  # type: ignore[attr-defined]
+    return sa.insert(table).values(
+        {
+            column: sa.bindparam(f"q_{column}", type_=table.c[column].type)
+            for column in (
+                "id",
+                "tenant_id",
+                "service_id",
+                "customer_id",
+                "b2b_account_id",
+                "request",
+                "breakdown",
+                "total_cents",
+                "created_at",
+                "expires_at",
+            )
+        }
     )
 
 
