@@ -326,7 +326,7 @@ def _phase_rows(result: Result) -> list[str]:
     """One row per phase (wall and server CPU), then where the load's own seconds went."""
     phases, cpu = result.report.phases, result.server_cpu_by_phase
     rows = []
-    for name in ("load", "rebuild indexes", "validate foreign keys"):
+    for name in ("load", "restore indexes and foreign keys"):
         if name in phases:
             spent = f", PostgreSQL CPU {cpu[name]:.1f} s" if name in cpu else ""
             rows.append(f"| phase: {name} | {phases[name]:.1f} s{spent} |")

@@ -405,8 +405,8 @@ def generate_bookings(
 
     `exclusive` (PostgreSQL; only when nothing else writes meanwhile) drops the bulk tables'
     secondary indexes and foreign keys for the load and restores them after (see `deferred`).
-    `on_phase` is called with each phase's name as it starts ("load", "rebuild indexes",
-    "validate foreign keys") and with "done", so a caller can sample the server's CPU per phase.
+    `on_phase` is called with each phase's name as it starts ("load", then "restore indexes and
+    foreign keys" if exclusive) and with "done", so a caller can sample the server's CPU per phase.
     The report's `phases` has the seconds of each, and where the load's own time went.
     """
     clock = time.perf_counter()

@@ -16,7 +16,6 @@ printed on standard error before the drop so they can be replayed by hand.
 
 from __future__ import annotations
 
-import queue
 import sys
 import threading
 import time
@@ -31,6 +30,7 @@ from sqlalchemy import Connection, Engine
 # would escape the benchmark's per-connection accounting).
 SESSION_SETTINGS = {
     "maintenance_work_mem": "256MB",
+    "work_mem": "256MB",  # a validation's hash join of a few million keys, without spilling
     "max_parallel_maintenance_workers": "0",
     "max_parallel_workers_per_gather": "0",
 }
@@ -111,53 +111,94 @@ def restore(
     on_phase: Callable[[str], None],
     timings: dict[str, float],
 ) -> None:
-    """Rebuild the indexes, then add and validate the foreign keys, on `workers` connections.
+    """Add the foreign keys NOT VALID, then rebuild indexes and validate keys on `workers` lines.
 
-    Index builds run side by side (CREATE INDEX only takes a SHARE lock). Each foreign key is
-    added NOT VALID in one short transaction, then validated on its own: VALIDATE takes a lock
-    that lets the other validations (and readers) go on, and checks every row in one join.
+    Adding a key NOT VALID takes a moment (no scan), so all of them go first, in one
+    transaction. Then every index build and every validation is a task, longest first, run by
+    whichever connection is free: index builds of one table run side by side (CREATE INDEX takes
+    a SHARE lock), while a validation, which checks every row in one join, needs its table to
+    itself (its lock conflicts with an index build and with another validation on that table),
+    so it runs beside the work on other tables instead of after all of it.
     """
-    on_phase("rebuild indexes")
-    started = time.perf_counter()
-    _run_parallel(engine, [definition for _, _, definition in deferred.indexes], workers)
-    timings["rebuild indexes"] = time.perf_counter() - started
-    on_phase("validate foreign keys")
+    on_phase("restore indexes and foreign keys")
     started = time.perf_counter()
     with engine.begin() as conn:
         for table, name, definition in deferred.foreign_keys:
-            if definition.endswith("NOT VALID"):
-                conn.exec_driver_sql(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
-            else:
-                conn.exec_driver_sql(
-                    f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition} NOT VALID'
-                )
-    validations = [
-        f'ALTER TABLE "{table}" VALIDATE CONSTRAINT "{name}"'
-        for table, name, definition in _spread(deferred.foreign_keys)
+            suffix = "" if definition.endswith("NOT VALID") else " NOT VALID"
+            conn.exec_driver_sql(
+                f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}{suffix}'
+            )
+        sizes = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT relname, pg_relation_size(oid) FROM pg_class "
+                    "WHERE relnamespace = current_schema()::regnamespace AND relname = ANY(:t)"
+                ),
+                {"t": list({table for table, _, _ in deferred.indexes + deferred.foreign_keys})},
+            ).all()
+        )
+    tasks = [
+        _Task(
+            table,
+            False,
+            definition,
+            sizes.get(table, 0) * (4 if " USING gin " in definition else 1),
+        )
+        for table, _, definition in deferred.indexes
+    ] + [
+        _Task(
+            table, True, f'ALTER TABLE "{table}" VALIDATE CONSTRAINT "{name}"', sizes.get(table, 0)
+        )
+        for table, name, definition in deferred.foreign_keys
         if not definition.endswith("NOT VALID")
     ]
-    _run_parallel(engine, validations, workers)
-    timings["validate foreign keys"] = time.perf_counter() - started
+    tasks.sort(key=lambda task: -task.cost)
+    _run_tasks(engine, tasks, workers)
+    timings["restore indexes and foreign keys"] = time.perf_counter() - started
 
 
-def _spread(keys: Sequence[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-    """Order keys round-robin over their tables: validations of one table wait for each other."""
-    by_table: dict[str, list[tuple[str, str, str]]] = {}
-    for key in keys:
-        by_table.setdefault(key[0], []).append(key)
-    lists = sorted(by_table.values(), key=len, reverse=True)
-    spread = []
-    for rank in range(max((len(items) for items in lists), default=0)):
-        spread += [items[rank] for items in lists if rank < len(items)]
-    return spread
+@dataclass(frozen=True, slots=True)
+class _Task:
+    table: str
+    validates: bool  # a validation needs its table to itself; index builds share it
+    statement: str
+    cost: int  # the table's size in bytes, four times for a GIN index: the longest go first
 
 
-def _run_parallel(engine: Engine, statements: Sequence[str], workers: int) -> None:
-    """Run each statement in its own transaction, `workers` at a time; re-raise the first error."""
-    tasks: queue.Queue[str] = queue.Queue()
-    for statement in statements:
-        tasks.put(statement)
+def _run_tasks(engine: Engine, tasks: Sequence[_Task], workers: int) -> None:
+    """Run each task in its own transaction on `workers` connections; re-raise the first error."""
+    pending = list(tasks)
+    building: dict[str, int] = {}  # table -> index builds running
+    validating: set[str] = set()
     errors: list[BaseException] = []
+    ready = threading.Condition()
+
+    def runnable(task: _Task) -> bool:
+        if task.validates:
+            return task.table not in validating and not building.get(task.table)
+        return task.table not in validating
+
+    def take() -> _Task | None:
+        with ready:
+            while pending and not errors:
+                task = next((task for task in pending if runnable(task)), None)
+                if task is not None:
+                    pending.remove(task)
+                    if task.validates:
+                        validating.add(task.table)
+                    else:
+                        building[task.table] = building.get(task.table, 0) + 1
+                    return task
+                ready.wait()
+            return None
+
+    def finish(task: _Task) -> None:
+        with ready:
+            if task.validates:
+                validating.discard(task.table)
+            else:
+                building[task.table] -= 1
+            ready.notify_all()
 
     def work() -> None:
         with engine.connect() as conn:
@@ -165,16 +206,17 @@ def _run_parallel(engine: Engine, statements: Sequence[str], workers: int) -> No
                 conn.exec_driver_sql(f"SET {setting} = '{value}'")
             conn.commit()
             try:
-                while not errors:
+                while (task := take()) is not None:
                     try:
-                        statement = tasks.get_nowait()
-                    except queue.Empty:
-                        return
-                    conn.exec_driver_sql(statement)
-                    conn.commit()
+                        conn.exec_driver_sql(task.statement)
+                        conn.commit()
+                    finally:
+                        finish(task)
             except BaseException as exc:  # handed to the calling thread below
-                errors.append(exc)
                 conn.rollback()
+                with ready:
+                    errors.append(exc)
+                    ready.notify_all()
             finally:
                 for setting in SESSION_SETTINGS:
                     conn.exec_driver_sql(f"RESET {setting}")
@@ -182,7 +224,7 @@ def _run_parallel(engine: Engine, statements: Sequence[str], workers: int) -> No
 
     threads = [
         threading.Thread(target=work, name=f"bulk-restore-{n}", daemon=True)
-        for n in range(max(1, min(workers, len(statements))))
+        for n in range(max(1, min(workers, len(tasks))))
     ]
     for thread in threads:
         thread.start()
