@@ -9,7 +9,12 @@ from roadside_console.domain.audit.models import AuditEntry
 from roadside_console.domain.core.auth import Role
 from roadside_console.domain.tenants.service import get_tenant_settings
 from roadside_console.ui.settings import forms
-from roadside_console.ui.settings.page import READ_ONLY_NOTE, SettingsState, settings_page
+from roadside_console.ui.settings.page import (
+    APPLIES_NOTE,
+    READ_ONLY_NOTE,
+    SettingsState,
+    settings_page,
+)
 from tests.factories import make_user
 from tests.pricing.conftest import add_pricing_world
 from tests.ui.support import run_handler, signed_in_state
@@ -36,7 +41,7 @@ def test_the_settings_page_builds_three_forms_with_labelled_fields():
         "set-cancellation-fee-cents",
         "set-weights-eta",
         "save-pricing",
-        "Changes apply to new quotes and offers from now on",
+        APPLIES_NOTE,
         READ_ONLY_NOTE,
     ):
         assert element in rendered

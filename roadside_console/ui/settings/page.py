@@ -38,8 +38,8 @@ from roadside_console.ui.shell.session import SessionState
 
 T = TypeVar("T")
 APPLIES_NOTE = (
-    "Changes apply to new quotes and offers from now on; bookings already made keep their "
-    "price and terms."
+    "Changes apply from now on, to new quotes and offers and to the next cancellation; prices "
+    "already quoted or booked stay as they were."
 )
 READ_ONLY_NOTE = "Only an admin can change these settings; you can see them here."
 # the trust use case names its own argument; the form knows the setting by its column
@@ -64,7 +64,6 @@ class SettingsState(SessionState):
     trust_notice: str = ""
     trust_error: str = ""
     saving: str = ""
-    _threshold: int = 0
 
     @rx.var
     def consumer_weights_total(self) -> str:
@@ -141,9 +140,10 @@ class SettingsState(SessionState):
             return
         threshold = parsed.pop("trust_promotion_threshold")
         changes = WorkspaceSettingsUpdate(**parsed)
-        if await self._attempt("trust", update_workspace_settings, changes=changes) is None:
+        saved = await self._attempt("trust", update_workspace_settings, changes=changes)
+        if saved is None:
             return
-        if threshold != self._threshold:
+        if threshold != saved.trust_promotion_threshold:  # as stored now, not as first loaded
             moved = await self._attempt("trust", set_promotion_threshold, clean_payments=threshold)
             if moved is None:
                 self.trust_error = (
@@ -197,7 +197,6 @@ class SettingsState(SessionState):
         self.values = {**self.values, **{k: v for k, v in saved.items() if k in keys}}
         if "pricing" in sections:
             self.scarcity_enabled = view.scarcity_enabled
-        self._threshold = view.trust_promotion_threshold
         self.can_change = view.can_change
         when = local_time(view.updated_at, view.timezone, "%b %-d, %Y at %-I:%M %p")
         self.last_change = (
@@ -250,7 +249,7 @@ def _grid(*children: rx.Component) -> rx.Component:
     )
 
 
-def _save_row(section: str, label: str, handler: rx.EventHandler) -> rx.Component:
+def _save_row(section: str, label: str, handler: rx.EventHandler, when: str) -> rx.Component:
     return rx.vstack(
         notice_callout(getattr(S, f"{section}_notice"), id_=f"{section}-notice", size="1"),
         error_callout(getattr(S, f"{section}_error"), f"{section}-error", size="1"),
@@ -264,7 +263,7 @@ def _save_row(section: str, label: str, handler: rx.EventHandler) -> rx.Componen
                     loading=S.saving == section,
                     id=f"save-{section}",
                 ),
-                rx.text(APPLIES_NOTE, size="1", color_scheme="gray"),
+                rx.text(when, size="1", color_scheme="gray"),
                 align="center",
                 spacing="3",
                 wrap="wrap",
@@ -281,11 +280,20 @@ def _pricing_form() -> rx.Component:
         _grid(*[_field(spec) for spec in forms.PRICING_FIELDS]),
         rx.separator(),
         rx.hstack(
-            rx.switch(
-                id="set-scarcity-enabled",
-                checked=S.scarcity_enabled,
-                on_change=S.set_scarcity_enabled,
-                disabled=~S.can_change,
+            rx.cond(
+                S.can_change,
+                rx.switch(
+                    id="set-scarcity-enabled",
+                    checked=S.scarcity_enabled,
+                    on_change=S.set_scarcity_enabled,
+                ),
+                # a disabled switch reads as "off" in dark mode: say it in words instead
+                rx.badge(
+                    rx.cond(S.scarcity_enabled, "On", "Off"),
+                    color_scheme=rx.cond(S.scarcity_enabled, "green", "gray"),
+                    variant="soft",
+                    id="scarcity-state",
+                ),
             ),
             rx.el.label(
                 "Scarcity surcharge: charge more when few providers are online",
@@ -302,7 +310,13 @@ def _pricing_form() -> rx.Component:
             width="100%",
             opacity=rx.cond(S.scarcity_enabled, "1", "0.6"),
         ),
-        _save_row("pricing", "Save booking and pricing", S.save_pricing),
+        _save_row(
+            "pricing",
+            "Save booking and pricing",
+            S.save_pricing,
+            "New quotes use these at once and the next cancellation charges the new fee; "
+            "prices already quoted or booked stay.",
+        ),
         description="What a booking costs to cancel, how far prices may rise and how long a "
         "quote holds.",
         id="pricing-settings",
@@ -342,14 +356,18 @@ def _weights() -> rx.Component:
             rx.table.body(
                 *[
                     rx.table.row(
-                        rx.table.row_header_cell(forms.WEIGHT_LABELS[factor]),
+                        rx.table.row_header_cell(
+                            forms.WEIGHT_LABELS[factor], vertical_align="middle"
+                        ),
                         rx.table.cell(_weight_input("weights", factor, "consumer bookings")),
                         rx.table.cell(_weight_input("b2b_weights", factor, "business accounts")),
                     )
                     for factor in WEIGHT_KEYS
                 ],
                 rx.table.row(
-                    rx.table.row_header_cell(rx.text("Total", weight="bold")),
+                    rx.table.row_header_cell(
+                        rx.text("Total", weight="bold"), vertical_align="middle"
+                    ),
                     rx.table.cell(S.consumer_weights_total, id="weights-total"),
                     rx.table.cell(S.b2b_weights_total, id="b2b-weights-total"),
                 ),
@@ -370,7 +388,12 @@ def _dispatch_form() -> rx.Component:
         "Dispatch",
         _grid(*[_field(spec) for spec in forms.DISPATCH_FIELDS]),
         _weights(),
-        _save_row("dispatch", "Save dispatch", S.save_dispatch),
+        _save_row(
+            "dispatch",
+            "Save dispatch",
+            S.save_dispatch,
+            "The next offer uses these; an offer already out keeps its deadline.",
+        ),
         description="Who is offered a job, for how long, and how providers are ranked.",
         id="dispatch-settings",
     )
@@ -380,7 +403,12 @@ def _trust_form() -> rx.Component:
     return section_card(
         "Trust & referrals",
         _grid(*[_field(spec) for spec in forms.TRUST_FIELDS]),
-        _save_row("trust", "Save trust and referrals", S.save_trust),
+        _save_row(
+            "trust",
+            "Save trust and referrals",
+            S.save_trust,
+            "Applies from the next confirmed payment, completed referral and provider invite.",
+        ),
         description="When customers may pay by card, what referrals earn and what new "
         "providers are paid.",
         id="trust-settings",
