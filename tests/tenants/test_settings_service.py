@@ -270,3 +270,16 @@ def test_a_provider_invited_after_a_new_default_share_starts_on_it(session, uow_
         CommissionType.PERCENTAGE,
         7500,
     )
+
+
+def test_the_scarcity_pair_is_checked_only_when_the_form_changes_it(session, uow_factory):
+    # given a stored step above the maximum (written before this rule existed)
+    world = add_pricing_world(session)
+    world.settings.scarcity_step_bp = 2000
+    session.add(world.settings)
+    session.commit()
+
+    # when the referral reward alone changes, then it is saved
+    assert (
+        _update(uow_factory, world.admin, referral_reward_cents=1500).referral_reward_cents == 1500
+    )

@@ -153,7 +153,7 @@ def update_workspace_settings(
         _check(name, value)
     step = wanted.get("scarcity_step_bp", settings.scarcity_step_bp)
     most = wanted.get("scarcity_max_bp", settings.scarcity_max_bp)
-    if most < step:
+    if most < step and {"scarcity_step_bp", "scarcity_max_bp"} & wanted.keys():
         raise ValidationFailed(
             "invalid_scarcity_max_bp",
             "The most scarcity can add cannot be less than one step.",
