@@ -39,6 +39,7 @@ from roadside_console.ui.provider_portal.profile import ProfileState, provider_p
 from roadside_console.ui.providers.detail import ProviderDetailState, provider_detail_page
 from roadside_console.ui.providers.page import ProvidersState, providers_page
 from roadside_console.ui.reports.page import ReportsState, reports_page
+from roadside_console.ui.settings.page import SettingsState, settings_page
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.session import SessionState
 from roadside_console.ui.tracking.page import TrackingState, tracking_page
@@ -168,6 +169,12 @@ app.add_page(
     route=routes.ADMIN_B2B_ACCOUNT,
     title="Business account · RoadSide Console",
     on_load=[B2BAccountState.guard, B2BAccountState.load],
+)
+app.add_page(
+    settings_page,
+    route=routes.ADMIN_SETTINGS,
+    title="Settings · RoadSide Console",
+    on_load=[SessionState.guard_admin_page, SettingsState.load],
 )
 for path, title, description in PLANNED_PAGES:
     app.add_page(

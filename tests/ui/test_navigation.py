@@ -2,7 +2,7 @@ import uuid
 
 import pytest
 
-from roadside_console.domain.core.auth import Actor, Role
+from roadside_console.domain.core.auth import Actor, Permission, Role
 from roadside_console.ui.shell.navigation import ADMIN_SECTIONS, allowed_paths_for, permission_for
 from roadside_console.ui.shell.routes import home_for, safe_next
 
@@ -15,10 +15,17 @@ def test_an_admin_sees_every_console_section():
     assert allowed_paths_for(_actor(Role.ADMIN)) == [path for _, path, _, _ in ADMIN_SECTIONS]
 
 
-def test_a_dispatcher_sees_operations_but_not_money_or_settings():
+def test_a_dispatcher_sees_operations_but_not_money():
     paths = allowed_paths_for(_actor(Role.DISPATCHER))
     assert {"/admin", "/admin/bookings", "/admin/dispatch", "/admin/providers"} <= set(paths)
-    assert not {"/admin/payouts", "/admin/payments", "/admin/settings", "/admin/audit"} & set(paths)
+    assert not {"/admin/payouts", "/admin/payments", "/admin/audit"} & set(paths)
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.DISPATCHER, Role.FINANCE])
+def test_every_staff_role_may_open_the_settings_page_but_only_admins_change_settings(role):
+    actor = _actor(role)
+    assert "/admin/settings" in allowed_paths_for(actor)
+    assert actor.can(Permission.MANAGE_SETTINGS) is (role is Role.ADMIN)
 
 
 def test_finance_sees_money_but_not_dispatch():

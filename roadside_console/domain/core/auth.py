@@ -41,6 +41,7 @@ class Permission(StrEnum):
     MANAGE_B2B = "manage_b2b"
     VIEW_REPORTS = "view_reports"
     VIEW_AUDIT_LOG = "view_audit_log"
+    VIEW_SETTINGS = "view_settings"
     MANAGE_SETTINGS = "manage_settings"
     MANAGE_API_TOKENS = "manage_api_tokens"
     PROVIDER_PORTAL = "provider_portal"
@@ -48,7 +49,12 @@ class Permission(StrEnum):
     BOOK_ON_ACCOUNT = "book_on_account"
 
 
-_STAFF_COMMON = {Permission.VIEW_DASHBOARD, Permission.VIEW_BOOKINGS, Permission.MANAGE_API_TOKENS}
+_STAFF_COMMON = {
+    Permission.VIEW_DASHBOARD,
+    Permission.VIEW_BOOKINGS,
+    Permission.VIEW_SETTINGS,
+    Permission.MANAGE_API_TOKENS,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(

@@ -35,6 +35,7 @@ from roadside_console.domain.notifications.models import Channel
 from roadside_console.domain.notifications.outbox import queue_message
 from roadside_console.domain.providers.models import Provider, ProviderStatus
 from roadside_console.domain.tenants.models import Tenant
+from roadside_console.domain.tenants.service import get_tenant_settings
 
 INVITE_PATH = "/provider/join"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -165,6 +166,8 @@ def invite_provider(
         email=clean_email,
         phone=clean_phone,
         status=ProviderStatus.PENDING,
+        # new providers start on the workspace's default share; their page changes it
+        commission_rate_bp=get_tenant_settings(session, actor.tenant_id).default_provider_share_bp,
         specialties=sorted({s.strip().lower() for s in specialties or [] if s.strip()}),
         created_at=now,
         updated_at=now,

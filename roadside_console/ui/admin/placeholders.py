@@ -12,11 +12,6 @@ from roadside_console.ui.shell.layout import admin_page
 # path, title, what the page will do
 PLANNED_PAGES: list[tuple[str, str, str]] = [
     ("/admin/invoices", "Invoices", "Monthly invoices to B2B accounts, as PDF."),
-    (
-        "/admin/settings",
-        "Settings",
-        "Workspace settings: pricing caps, dispatch weights, fees, API tokens.",
-    ),
 ]
 
 

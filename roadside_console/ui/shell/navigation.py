@@ -19,7 +19,7 @@ ADMIN_SECTIONS: list[tuple[str, str, str, Permission]] = [
     ("Invoices", "/admin/invoices", "file-text", Permission.MANAGE_B2B),
     ("Reports", "/admin/reports", "chart-column", Permission.VIEW_REPORTS),
     ("Audit log", "/admin/audit", "scroll-text", Permission.VIEW_AUDIT_LOG),
-    ("Settings", "/admin/settings", "settings", Permission.MANAGE_SETTINGS),
+    ("Settings", "/admin/settings", "settings", Permission.VIEW_SETTINGS),
 ]
 
 
