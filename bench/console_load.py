@@ -116,8 +116,9 @@ JS_DASHBOARD = """() => {
     const el = document.getElementById(id);
     return !!el && el.textContent.trim() !== '' && el.textContent.trim() !== '\u2014';
   });
-  const charts = ['chart-bookings', 'chart-revenue'].every(
-    id => document.querySelectorAll('#' + id + ' .main-svg .barlayer .point').length > 0);
+  // A drawn bar: Recharts' rectangles, or Plotly's points (the charts' earlier library).
+  const charts = ['chart-bookings', 'chart-revenue'].every(id => document.querySelectorAll(
+    '#' + id + ' .recharts-bar-rectangle, #' + id + ' .main-svg .barlayer .point').length > 0);
   return kpis && charts;
 }"""
 JS_TITLE = """() => {

@@ -295,6 +295,6 @@ def test_the_dashboard_in_dark_mode(browser, base_url):
     expect(page.locator("html")).to_have_class(re.compile(r"\bdark\b"))
     expect(page.locator("#kpi-active-jobs")).to_have_text("6")
     for chart in ("#chart-bookings", "#chart-revenue"):
-        expect(page.locator(f"{chart} .main-svg .barlayer .point").first).to_be_attached()
+        expect(page.locator(f"{chart} .recharts-bar-rectangle").first).to_be_attached()
     screenshot(page, "admin-dashboard-dark")
     context.close()

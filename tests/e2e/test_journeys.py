@@ -60,7 +60,7 @@ def test_the_admin_signs_in_and_sees_the_dashboard_numbers_from_the_database(
     assert expected[1] == "6"  # the demo's six open bookings
     # and both 30-day charts draw their bars (they mount once the series arrive)
     for chart in ("#chart-bookings", "#chart-revenue"):
-        expect(page.locator(f"{chart} .main-svg .barlayer .point").first).to_be_attached()
+        expect(page.locator(f"{chart} .recharts-bar-rectangle").first).to_be_attached()
     screenshot(page, "admin-dashboard")
     page.close()
 

@@ -53,8 +53,8 @@ def _steps(state: DashboardState) -> list[tuple[str, int, str]]:
     async def drain() -> list[tuple[str, int, str]]:
         seen = []
         async for _ in state.load():
-            seen.append((state.bookings_today, len(state.trend_days), state.revenue_month))
-        seen.append((state.bookings_today, len(state.trend_days), state.revenue_month))
+            seen.append((state.bookings_today, len(state.trend), state.revenue_month))
+        seen.append((state.bookings_today, len(state.trend), state.revenue_month))
         return seen
 
     return asyncio.run(drain())
@@ -75,8 +75,8 @@ def test_the_cards_go_out_before_the_charts_and_the_charts_hold_thirty_days(
     # then the first update carries the cards and no chart yet, the last one both charts
     assert steps[0] == ("1", 0, "$123.45")
     assert steps[-1] == ("1", 30, "$123.45")
-    assert (state.trend_bookings[-1], state.trend_net_cents[-1]) == (1, 12345)
-    assert state.trend_days[-1] == datetime.now(UTC).astimezone(ZoneInfo(tenant.timezone)).strftime(
+    assert (state.trend[-1].bookings, state.trend[-1].net_cents) == (1, 12345)
+    assert state.trend[-1].day == datetime.now(UTC).astimezone(ZoneInfo(tenant.timezone)).strftime(
         "%b %d"
     )
     assert state.queue_loaded and state.queue == [] and state.error == ""

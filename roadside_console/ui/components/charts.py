@@ -1,18 +1,16 @@
-"""Plotly bar charts for the console: small figures that follow the light or dark theme.
+"""Bar charts for the console: small charts that follow the light or dark theme.
 
-Figures carry no template of their own, so `rx.plotly` applies its light or dark one with the
-colour mode. Money arrives in cents and is drawn in dollars. The charts use Plotly's basic bundle
-(`plotly.js-basic-dist-min`: bar, scatter and pie traces, 1.1 MB against the full 4.6 MB
-bundle that the dispatch map needs), which the browser parses in a fraction of the time.
+- `day_bar_chart` (the dashboard's 30 days) is drawn by Recharts as React SVG elements from a
+  list var of the page state: no chart object is built on the server (every page's hydrate
+  computes every state's computed vars, so a figure var cost each visit to any page) and no
+  large bundle is evaluated in the browser. Colours come from the theme's CSS variables.
+- `bar_chart` returns a Plotly `go.Figure` for a computed var (the reports page), built from one
+  dict (Plotly's `update_layout` path handling cost ~20 ms a figure), with no template of its
+  own so `rx.plotly` applies its light or dark one. `chart_card` draws it with Plotly's basic
+  bundle (`plotly.js-basic-dist-min`: bar, scatter and pie, 1.1 MB against the full 4.6 MB that
+  the dispatch map needs).
 
-Two ways to feed a chart:
-
-- `bar_figure(labels, values)` builds the figure in the browser from two list vars of the page
-  state, so the state carries only the numbers and the server builds no Plotly object at all
-  (the dashboard: every page's hydrate computes every state's computed vars, so a figure var
-  costs each visit to any page).
-- `bar_chart(labels, values)` returns a `go.Figure` for a computed var (the reports page); it is
-  built from one dict, since Plotly's `update_layout` path handling cost ~20 ms a figure.
+Money arrives in cents and is drawn in dollars.
 """
 
 from __future__ import annotations
@@ -62,43 +60,73 @@ def bar_chart(labels: Sequence[str], values: Sequence[int], *, money: bool = Fal
     return go.Figure(figure)
 
 
-def bar_figure(
-    labels: rx.Var[list[str]], values: rx.Var[list[int]], *, money: bool = False
-) -> rx.Var[go.Figure]:
-    """A bar per day label, like `bar_chart`, assembled in the browser from the state's lists.
+def day_bar_chart(points: rx.Var[list[Any]], key: str, *, money: bool = False) -> rx.Component:
+    """A bar per day of `points` (rows with a `day` label and `key`), drawn by Recharts as SVG.
 
-    The day axis is laid out up front (categories, every second label, turned on its side): left to
-    itself Plotly measures all 30 labels, finds they overlap, rotates them and measures again,
-    which was most of the time the browser spent drawing a chart.
+    Plotly's basic bundle spent about 1.2 s of the browser's main thread evaluating itself and
+    measuring labels after the data arrived (see docs/decisions.md); Recharts renders 30
+    rectangles as React elements in the dashboard's own route chunk. With `money`, the values are cents and read as dollars. Day labels are
+    turned and every second one is shown, as before; the tooltip gives each day's exact figure.
     """
-    y = values.to(list[int]).map(lambda v: v.to(int) / 100) if money else values
-    figure = _figure(labels, y, money)
-    layout = figure["layout"]
-    layout["xaxis"] |= {"type": "category", "dtick": 2, "tickangle": -90, "automargin": False}
-    layout["yaxis"] |= {"automargin": False}
-    return rx.Var.create(figure).to(go.Figure)
-
-
-def chart_card(
-    title: str, figure: rx.Var, element_id: str, *, ready: rx.Var[bool] | None = None
-) -> rx.Component:
-    """A titled card holding one bar chart (a `go.Figure` var or a `bar_figure`).
-
-    With `ready`, the chart is mounted only once its data is there and an empty box of the same
-    height holds its place: drawing an empty Plotly chart first and then redrawing it with the
-    data costs the browser's main thread a second full draw.
-    """
-    chart = rx.plotly.basic(
-        data=figure,
-        config={"displayModeBar": False, "responsive": True},
-        use_resize_handler=True,
-        width="100%",
-        height=f"{CHART_HEIGHT}px",
+    muted = rx.color("gray", 11)
+    tick = {"fontSize": 11, "fill": muted}
+    as_money = "(v) => '$' + (v / 100).toLocaleString('en-US')"
+    exact = (
+        "(v) => ['$' + (v / 100).toLocaleString('en-US', {minimumFractionDigits: 2}), 'Net']"
+        if money
+        else "(v) => [v.toLocaleString('en-US'), 'Bookings']"
     )
-    if ready is not None:
-        chart = rx.cond(ready, chart, rx.box(height=f"{CHART_HEIGHT}px", width="100%"))
+    return rx.recharts.bar_chart(
+        rx.recharts.cartesian_grid(vertical=False, stroke=rx.color("gray", 5)),
+        rx.recharts.x_axis(
+            data_key="day", interval=1, angle=-90, text_anchor="end", height=48, tick=tick
+        ),
+        rx.recharts.y_axis(
+            tick=tick,
+            width=52,
+            allow_decimals=False,
+            **({"tick_formatter": as_money} if money else {}),
+        ),
+        rx.recharts.graphing_tooltip(
+            cursor={"fill": rx.color("gray", 4)},
+            content_style={
+                "background": rx.color("gray", 1),
+                "border": f"1px solid {rx.color('gray', 6)}",
+            },
+            custom_attrs={"formatter": rx.Var(_js_expr=exact)},
+        ),
+        rx.recharts.bar(data_key=key, fill=ACCENT, is_animation_active=False),
+        data=points.to(list[dict[str, Any]]),
+        width="100%",
+        height=CHART_HEIGHT,
+        margin={"top": 12, "right": 12, "left": 0, "bottom": 0},
+    )
+
+
+def day_chart_card(title: str, chart: rx.Component, element_id: str) -> rx.Component:
+    """A titled card holding one `day_bar_chart`."""
     return rx.card(
         rx.vstack(rx.heading(title, size="3"), chart, spacing="2", width="100%"),
+        width="100%",
+        id=element_id,
+    )
+
+
+def chart_card(title: str, figure: rx.Var, element_id: str) -> rx.Component:
+    """A titled card holding one Plotly bar chart (a `go.Figure` var)."""
+    return rx.card(
+        rx.vstack(
+            rx.heading(title, size="3"),
+            rx.plotly.basic(
+                data=figure,
+                config={"displayModeBar": False, "responsive": True},
+                use_resize_handler=True,
+                width="100%",
+                height=f"{CHART_HEIGHT}px",
+            ),
+            spacing="2",
+            width="100%",
+        ),
         width="100%",
         id=element_id,
     )

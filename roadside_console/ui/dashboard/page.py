@@ -14,7 +14,7 @@ from roadside_console.domain.core.money import format_cents
 from roadside_console.domain.dispatch.queries import manual_dispatch_queue
 from roadside_console.domain.reports.dashboard import dashboard_kpis
 from roadside_console.domain.reports.trends import TREND_DAYS, dashboard_trends
-from roadside_console.ui.components.charts import bar_figure, chart_card
+from roadside_console.ui.components.charts import day_bar_chart, day_chart_card
 from roadside_console.ui.components.common import empty_state, kpi_card
 from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.shell.layout import admin_page
@@ -23,6 +23,15 @@ from roadside_console.ui.shell.session import SessionState
 
 QUEUE_LIMIT = 10
 DISPATCH_ROLES = [r.value for r in Role if Permission.DISPATCH in ROLE_PERMISSIONS[r]]
+
+
+@dataclasses.dataclass(frozen=True)
+class TrendPoint:
+    """One day of the charts (a row of the Recharts data)."""
+
+    day: str
+    bookings: int
+    net_cents: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,19 +59,17 @@ def waiting_for(since: datetime, now: datetime) -> str:
 
 
 class DashboardState(SessionState):
-    """The KPI figures, the chart series and the queue, already formatted for display.
+    """The KPI figures, the chart points and the queue, already formatted for display.
 
-    The charts' figures are assembled in the browser from the three series (`bar_figure`), so
-    neither this handler nor any page's hydrate builds a Plotly object.
+    The charts are drawn in the browser from the points (`day_bar_chart`): there is no figure
+    var, so neither this handler nor any page's hydrate builds a chart object.
     """
 
     bookings_today: str = "—"
     active_jobs: str = "—"
     revenue_month: str = "—"
     providers_online: str = "—"
-    trend_days: list[str] = []
-    trend_bookings: list[int] = []
-    trend_net_cents: list[int] = []
+    trend: list[TrendPoint] = []
     queue: list[QueueLine] = []
     queue_loaded: bool = False
     error: str = ""
@@ -86,9 +93,10 @@ class DashboardState(SessionState):
         trends, error = await self.run_as_user(dashboard_trends)
         self.error = self.error or error
         if trends is not None:
-            self.trend_days = [d.day.strftime("%b %d") for d in trends.days]
-            self.trend_bookings = [d.bookings for d in trends.days]
-            self.trend_net_cents = [d.net_revenue_cents for d in trends.days]
+            self.trend = [
+                TrendPoint(d.day.strftime("%b %d"), d.bookings, d.net_revenue_cents)
+                for d in trends.days
+            ]
         if self.can_dispatch:
             await self._fetch_queue(kpis.timezone)
 
@@ -199,17 +207,15 @@ def dashboard_page() -> rx.Component:
         ),
         rx.cond(S.can_dispatch, _manual_queue()),
         rx.grid(
-            chart_card(
+            day_chart_card(
                 f"Bookings per day (last {TREND_DAYS} days)",
-                bar_figure(S.trend_days, S.trend_bookings),
+                day_bar_chart(S.trend, "bookings"),
                 "chart-bookings",
-                ready=S.trend_days.length() > 0,
             ),
-            chart_card(
+            day_chart_card(
                 f"Net revenue per day (last {TREND_DAYS} days)",
-                bar_figure(S.trend_days, S.trend_net_cents, money=True),
+                day_bar_chart(S.trend, "net_cents", money=True),
                 "chart-revenue",
-                ready=S.trend_days.length() > 0,
             ),
             columns=rx.breakpoints(initial="1", lg="2"),
             spacing="4",

@@ -111,6 +111,10 @@ def admin_page(
             )
 
         page.__name__ = body.__name__
+        # Reflex writes a page's memoized components to a file named after the page function's
+        # module; with the body's module each admin page gets its own file, so a page loads
+        # only its own components (the dashboard's charts library stays on the dashboard).
+        page.__module__ = body.__module__
         return page
 
     return decorate
