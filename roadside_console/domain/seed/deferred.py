@@ -118,7 +118,8 @@ def restore(
     whichever connection is free: index builds of one table run side by side (CREATE INDEX takes
     a SHARE lock), while a validation, which checks every row in one join, needs its table to
     itself (its lock conflicts with an index build and with another validation on that table),
-    so it runs beside the work on other tables instead of after all of it.
+    so it runs beside the work on other tables instead of after all of it. Each table is
+    analyzed last.
     """
     on_phase("restore indexes and foreign keys")
     started = time.perf_counter()
@@ -153,6 +154,9 @@ def restore(
         if not definition.endswith("NOT VALID")
     ]
     tasks.sort(key=lambda task: -task.cost)
+    # Then statistics: the planner knows nothing yet of the loaded rows or of the rebuilt
+    # expression indexes (at 300,000 bookings reconcile took 8.9 s before, 3.4 s after).
+    tasks += [_Task(table, True, f'ANALYZE "{table}"', 0, last=True) for table in sorted(sizes)]
     _run_tasks(engine, tasks, workers)
     timings["restore indexes and foreign keys"] = time.perf_counter() - started
 
@@ -163,6 +167,7 @@ class _Task:
     validates: bool  # a validation needs its table to itself; index builds share it
     statement: str
     cost: int  # the table's size in bytes, four times for a GIN index: the longest go first
+    last: bool = False  # waits until everything else on its table is done
 
 
 def _run_tasks(engine: Engine, tasks: Sequence[_Task], workers: int) -> None:
@@ -174,6 +179,8 @@ def _run_tasks(engine: Engine, tasks: Sequence[_Task], workers: int) -> None:
     ready = threading.Condition()
 
     def runnable(task: _Task) -> bool:
+        if task.last and any(other.table == task.table for other in pending if other is not task):
+            return False
         if task.validates:
             return task.table not in validating and not building.get(task.table)
         return task.table not in validating
