@@ -6,7 +6,8 @@ tokens straight into `api_tokens` (one customer, one per provider). For each wor
 `--workers` it starts the API alone, `create_api(rate_limits=False)` served by granian in its
 own process group (no console frontend, no Reflex: the figures are the API, its middleware and
 its domain work), with production logging (one JSON access line per request to a file) and the
-`Idempotency-Key` middleware on. Then, from separate processes:
+`Idempotency-Key` middleware on (it claims and stores keys for bookings; estimates and location
+fixes are not idempotency-keyed). Then, from separate processes:
 
 1. `wrk` (closed loop, `--connections` connections, a warm-up first) on `POST /estimates` (a
    guest naming the workspace: towing, 25 mi), `POST /bookings` (the customer's token, priced
@@ -894,12 +895,14 @@ NOTE = (
     "workers) and the database's backends spent per request during the measured run, from "
     "`/proc`; wrk and the rest of the box come on top. Two cores give at most 2,000 ms of CPU "
     "per second, so 1,500 estimates/s leaves about 1.3 ms per request for everything, "
-    "PostgreSQL and wrk included, against the many milliseconds of Python per request shown "
-    "(`bench.webhooks` timed the same request 7 times slower at load 9.9 than at load 1.0 on "
-    "this box, so the load average matters). Every POST with a key runs three transactions, each with its own "
-    "commit: the key's claim, the route's own work, the stored answer. Each dependency and the "
-    "route run on AnyIO's thread pool, one hop per sync function. pgbench shows the booking's "
-    "insert transaction alone on the same database and clients, without Python."
+    "PostgreSQL and wrk included (`bench.webhooks` timed the same request 7 times slower at "
+    "load 9.9 than at load 1.0 on this box, so the load average matters). Per request now: an "
+    "estimate is one transaction with one INSERT; a location fix one transaction with an UPDATE "
+    "and a conditional INSERT; a booking with a key three transactions (the key's claim, the "
+    "booking's five statements, the stored answer). The bearer token and the workspace come "
+    "from a 5 s in-process cache, the dependencies are async, and the route's use case runs in "
+    "one thread-pool hop. pgbench shows the booking's insert transaction alone on the same "
+    "database and clients, without Python."
 )
 
 
@@ -923,8 +926,9 @@ def _write_doc(lines: list[str], args: argparse.Namespace) -> None:
         "with the demo operator, so the figures are the API, its middleware and its domain "
         "work; the console process would add nothing to these routes. Production settings: "
         "`ROADSIDE_ENV=production`, one JSON access line per request (to a file), the "
-        "`Idempotency-Key` middleware on (every request sends a new key, so each one claims a "
-        "key, runs, then stores its answer: two short transactions besides the route's own). "
+        "`Idempotency-Key` middleware on (every request sends a new key; bookings claim it, run, "
+        "then store the answer: two short transactions besides the route's own; estimates and "
+        "location fixes neither create nor move money or bookings and skip it). "
         "Rate limits are off: this measures throughput, not the limiter. The load comes from "
         f"other processes on the same 2 cores: `wrk` (1 thread, {args.connections} "
         f"connections, a {args.warmup} s warm-up then {args.seconds} s per endpoint; request "

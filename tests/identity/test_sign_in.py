@@ -140,3 +140,19 @@ def test_an_over_long_workspace_and_email_is_refused_and_counted_not_a_crash(ses
     # then it gets the generic answer each time, and then the throttle
     with pytest.raises(Throttled), uow_factory() as uow:
         service.sign_in(uow, tenant_slug=tenant.slug + "x" * 90, email=email, password="x")
+
+
+@pytest.mark.parametrize("where", ["workspace", "email"])
+def test_a_nul_byte_in_the_workspace_or_email_is_a_failed_sign_in_not_a_crash(
+    session, uow_factory, where
+):
+    # given a real account, and a guess with a NUL byte (PostgreSQL text cannot hold one)
+    tenant = make_tenant(session)
+    user = make_user(session, tenant)
+    slug = tenant.slug + ("\x00" if where == "workspace" else "")
+    email = user.email + ("\x00" if where == "email" else "")
+    # when / then
+    with uow_factory() as uow, pytest.raises(AuthenticationFailed):
+        service.create_api_token_with_password(
+            uow, tenant_slug=slug, email=email, password=PASSWORD, name="cli"
+        )

@@ -69,7 +69,7 @@ def _check_credentials(
         session.exec(
             select(User).where(User.tenant_id == tenant.id, User.email == email.strip().lower())
         ).first()
-        if tenant
+        if tenant and "\x00" not in email
         else None
     )
     password_ok = verify_password(user.password_hash if user else None, password)

@@ -21,11 +21,12 @@ ACCOUNT_KEY_MAX = 320  # the column's width
 def account_key(tenant_slug: str, email: str) -> str:
     """Key attempts by what was typed, so unknown accounts are throttled like real ones.
 
-    A workspace and an address together can be longer than the column; such keys are stored
-    as their SHA-256 digest, so an over-long guess is still counted instead of failing.
+    A workspace and an address together can be longer than the column, or hold a NUL byte
+    that PostgreSQL text cannot; such keys are stored as their SHA-256 digest, so the guess is
+    still counted instead of failing.
     """
     key = f"{tenant_slug.strip().lower()}:{email.strip().lower()}"
-    if len(key) > ACCOUNT_KEY_MAX:
+    if len(key) > ACCOUNT_KEY_MAX or "\x00" in key:
         return f"sha256:{hashlib.sha256(key.encode()).hexdigest()}"
     return key
 

@@ -12,7 +12,9 @@ from roadside_console.domain.tenants.models import Tenant, TenantSettings
 
 
 def get_tenant_by_slug(session: Session, slug: str) -> Tenant | None:
-    """Return the active tenant with this slug, if any."""
+    """Return the active tenant with this slug, if any (none has a NUL byte: PostgreSQL refuses)."""
+    if "\x00" in slug:
+        return None
     return session.exec(
         select(Tenant).where(Tenant.slug == slug.strip().lower(), Tenant.active)
     ).first()
