@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, text
+from sqlalchemy import exists, or_, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
@@ -33,6 +33,7 @@ from roadside_console.domain.payouts.models import (
 )
 from roadside_console.domain.providers.models import Provider
 from roadside_console.domain.referrals import service as referrals
+from roadside_console.domain.referrals.models import Referral, ReferralStatus
 
 EARNABLE_PAYMENT_STATUSES = (PaymentStatus.CONFIRMED, PaymentStatus.PARTIALLY_REFUNDED)
 EARNING_INDEX_WHERE = text("kind = 'earning'")  # the predicate of the one-earning-per-job index
@@ -128,10 +129,20 @@ def create_earning_if_due(
     earned = exists().where(
         ProviderPayout.booking_id == booking.id, ProviderPayout.kind == PayoutKind.EARNING
     )
+    # Whether the customer or the provider was referred and the referral still waits for this
+    # first job: usually neither, and then the referral hooks need no query of their own.
+    referees = [Referral.referee_id == Provider.user_id]
+    if booking.customer_id is not None:
+        referees.append(Referral.referee_id == booking.customer_id)
+    referred = exists().where(
+        Referral.tenant_id == booking.tenant_id,
+        Referral.status == ReferralStatus.PENDING,
+        or_(*referees),
+    )
     # One round trip: the earliest earnable payment, whether the job is earned already, the
-    # provider, and the service (loaded into the session for `commission_for`).
+    # provider, the service (loaded into the session for `commission_for`) and the referral flag.
     found = session.exec(
-        select(Payment, earned.label("earned"), Provider, Service)
+        select(Payment, earned.label("earned"), Provider, Service, referred.label("referred"))
         .select_from(Payment)
         .join(Provider, Provider.id == booking.provider_id)  # type: ignore[arg-type]
         .outerjoin(Service, Service.id == booking.service_id)  # type: ignore[arg-type]
@@ -144,7 +155,7 @@ def create_earning_if_due(
     ).first()
     if found is None or found[1]:
         return None
-    payment, _, provider, _ = found
+    payment, _, provider, _, has_referral = found
     base = payment.amount_cents - payment.refunded_cents
     if base <= 0:
         return None
@@ -196,7 +207,8 @@ def create_earning_if_due(
         now=now,
     )
     # Referral reward and provider bonus, once, in this same transaction.
-    referrals.settle_referrals(session, booking=booking, now=now)
+    if has_referral:
+        referrals.settle_referrals(session, booking=booking, now=now)
     return payout
 
 
