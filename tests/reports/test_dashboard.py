@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from roadside_console.domain.bookings.models import Booking, BookingStatus
+from roadside_console.domain.bookings.models import Booking, BookingMode, BookingStatus
 from roadside_console.domain.catalog.models import Service, ServiceCategory
 from roadside_console.domain.core.auth import Role
 from roadside_console.domain.core.errors import Forbidden
@@ -152,3 +152,44 @@ def test_customers_and_providers_cannot_read_the_dashboard(session, uow_factory)
         user = make_user(session, tenant, role=role)
         with uow_factory() as uow, pytest.raises(Forbidden):
             dashboard_kpis(uow, actor=actor_of(user), now=NOW)
+
+
+def test_time_to_dispatch_is_the_mean_for_todays_immediate_bookings(session, uow_factory):
+    # given today's bookings: two immediate ones dispatched after 2 and 6 minutes, one still
+    # searching, a scheduled one dispatched hours after its confirmation, and yesterday's
+    tenant = make_tenant(session)
+    admin = make_user(session, tenant, role=Role.ADMIN)
+    service = Service(
+        tenant_id=tenant.id,
+        slug="jump",
+        name="Jump",
+        category=ServiceCategory.ROADSIDE,
+        base_price_cents=10000,
+    )
+    session.add(service)
+    session.commit()
+    confirmed = NOW - timedelta(hours=1)
+
+    def booked(minutes_to_dispatch, *, created_at=NOW - timedelta(hours=1), mode=None):
+        booking = _booking(session, tenant, service, created_at=created_at)
+        booking.confirmed_at = created_at
+        if minutes_to_dispatch is not None:
+            booking.dispatched_at = created_at + timedelta(minutes=minutes_to_dispatch)
+        if mode is not None:
+            booking.mode = mode
+        session.add(booking)
+        session.flush()
+
+    with uow_factory() as uow:
+        assert dashboard_kpis(uow, actor=actor_of(admin), now=NOW).avg_dispatch_seconds is None
+    booked(2)
+    booked(6, created_at=confirmed - timedelta(minutes=30))
+    booked(None, created_at=confirmed + timedelta(minutes=20))
+    booked(240, created_at=confirmed - timedelta(minutes=10), mode=BookingMode.SCHEDULED)
+    booked(30, created_at=NOW - timedelta(days=1, hours=1, minutes=1))
+    session.commit()
+    # when
+    with uow_factory() as uow:
+        kpis = dashboard_kpis(uow, actor=actor_of(admin), now=NOW)
+    # then only the two immediate, dispatched bookings of today count: (2 + 6) / 2 minutes
+    assert kpis.avg_dispatch_seconds == 240

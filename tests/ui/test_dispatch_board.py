@@ -11,11 +11,11 @@ import reflex as rx
 from roadside_console.domain.core.auth import Role
 from roadside_console.domain.core.clock import utc_now
 from roadside_console.domain.dispatch.board import BoardBooking, BoardProvider
+from roadside_console.ui.components.formatting import duration_text
 from roadside_console.ui.dispatch.board import (
     DispatchBoardState,
     board_line,
     dispatch_board_page,
-    duration_text,
     map_points,
     page_count,
     provider_line,

@@ -72,3 +72,15 @@ def vehicle_label(vehicle: dict[str, object]) -> str:
     if vehicle.get("plate"):
         label = f"{label} · plate {vehicle['plate']}" if label else f"Plate {vehicle['plate']}"
     return label
+
+
+def duration_text(seconds: int) -> str:
+    """Say how long something lasted: "40 s", "12 min", "3 h", "2 d" (never negative)."""
+    seconds = max(0, seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 86400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"

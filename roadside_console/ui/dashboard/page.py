@@ -16,7 +16,7 @@ from roadside_console.domain.reports.dashboard import dashboard_kpis
 from roadside_console.domain.reports.trends import TREND_DAYS, dashboard_trends
 from roadside_console.ui.components.charts import day_bar_chart, day_chart_card
 from roadside_console.ui.components.common import empty_state, kpi_card
-from roadside_console.ui.components.formatting import local_time
+from roadside_console.ui.components.formatting import duration_text, local_time
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.routes import booking_path
 from roadside_console.ui.shell.session import SessionState
@@ -69,6 +69,7 @@ class DashboardState(SessionState):
     active_jobs: str = "—"
     revenue_month: str = "—"
     providers_online: str = "—"
+    time_to_dispatch: str = "—"
     trend: list[TrendPoint] = []
     queue: list[QueueLine] = []
     queue_loaded: bool = False
@@ -89,6 +90,8 @@ class DashboardState(SessionState):
         self.active_jobs = str(kpis.active_jobs)
         self.revenue_month = format_cents(kpis.revenue_month_cents)
         self.providers_online = str(kpis.providers_online)
+        seconds = kpis.avg_dispatch_seconds
+        self.time_to_dispatch = "—" if seconds is None else duration_text(seconds)
         yield  # the cards render while the charts' query runs
         trends, error = await self.run_as_user(dashboard_trends)
         self.error = self.error or error
@@ -201,7 +204,13 @@ def dashboard_page() -> rx.Component:
             kpi_card("Active jobs", S.active_jobs, "wrench", "kpi-active-jobs"),
             kpi_card("Revenue this month", S.revenue_month, "dollar-sign", "kpi-revenue-month"),
             kpi_card("Providers online", S.providers_online, "radio", "kpi-providers-online"),
-            columns=rx.breakpoints(initial="1", sm="2", lg="4"),
+            kpi_card(
+                "Time to dispatch, today",
+                S.time_to_dispatch,
+                "timer",
+                "kpi-time-to-dispatch",
+            ),
+            columns=rx.breakpoints(initial="1", sm="2", lg="5"),
             spacing="4",
             width="100%",
         ),

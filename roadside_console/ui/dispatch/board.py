@@ -25,7 +25,7 @@ from roadside_console.domain.dispatch.board import (
 )
 from roadside_console.domain.dispatch.service import dispatch_booking
 from roadside_console.ui.components.common import empty_state, status_badge
-from roadside_console.ui.components.formatting import local_time
+from roadside_console.ui.components.formatting import duration_text, local_time
 from roadside_console.ui.components.forms import error_callout, notice_callout
 from roadside_console.ui.components.timers import countdown, poller
 from roadside_console.ui.dispatch.map import PLAIN, STREET, MapPoint, board_map
@@ -73,18 +73,6 @@ class ProviderLine:
     placed: bool
     lat: float
     lng: float
-
-
-def duration_text(seconds: int) -> str:
-    """Say how long something lasted: "40 s", "12 min", "3 h", "2 d" (never negative)."""
-    seconds = max(0, seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    if seconds < 86400:
-        return f"{seconds // 3600} h"
-    return f"{seconds // 86400} d"
 
 
 def board_line(row: BoardBooking, *, now: datetime, tz: str) -> BoardLine:
