@@ -86,9 +86,18 @@ def _rules_of(session: Session, tenant_id: uuid.UUID) -> list[rules.RuleTerms]:
 
 
 def commission_for(
-    session: Session, *, booking: Booking, provider: Provider, price_cents: int
+    session: Session,
+    *,
+    booking: Booking,
+    provider: Provider,
+    price_cents: int,
+    tenant_has_rules: bool = True,
 ) -> rules.Commission:
-    """Resolve the provider's share of a job at `price_cents`."""
+    """Resolve the provider's share of a job at `price_cents`.
+
+    `tenant_has_rules=False` (the caller read in the same transaction that the tenant has no
+    active commission rule) skips reading them.
+    """
     service = session.get(Service, booking.service_id)
     job = rules.JobTerms(
         price_cents=price_cents,
@@ -102,7 +111,8 @@ def commission_for(
         ),
         b2b_account_id=booking.b2b_account_id,
     )
-    return rules.resolve_commission(job, _rules_of(session, booking.tenant_id))
+    terms = _rules_of(session, booking.tenant_id) if tenant_has_rules else []
+    return rules.resolve_commission(job, terms)
 
 
 def earning_accounts(booking: Booking) -> list[str]:
@@ -139,10 +149,22 @@ def create_earning_if_due(
         Referral.status == ReferralStatus.PENDING,
         or_(*referees),
     )
+    # Whether the tenant has any active commission rule: small operators often have none, and
+    # then `commission_for` needs no query of its own.
+    has_rules = exists().where(
+        CommissionRule.tenant_id == booking.tenant_id, col(CommissionRule.active).is_(True)
+    )
     # One round trip: the earliest earnable payment, whether the job is earned already, the
-    # provider, the service (loaded into the session for `commission_for`) and the referral flag.
+    # provider, the service (loaded into the session for `commission_for`) and both flags.
     found = session.exec(
-        select(Payment, earned.label("earned"), Provider, Service, referred.label("referred"))
+        select(
+            Payment,
+            earned.label("earned"),
+            Provider,
+            Service,
+            referred.label("referred"),
+            has_rules.label("has_rules"),
+        )
         .select_from(Payment)
         .join(Provider, Provider.id == booking.provider_id)  # type: ignore[arg-type]
         .outerjoin(Service, Service.id == booking.service_id)  # type: ignore[arg-type]
@@ -155,13 +177,19 @@ def create_earning_if_due(
     ).first()
     if found is None or found[1]:
         return None
-    payment, _, provider, _, has_referral = found
+    payment, _, provider, _, has_referral, tenant_has_rules = found
     base = payment.amount_cents - payment.refunded_cents
     if base <= 0:
         return None
     now = now or utc_now()
     price = booking.price_override_cents if booking.price_override_cents is not None else base
-    commission = commission_for(session, booking=booking, provider=provider, price_cents=price)
+    commission = commission_for(
+        session,
+        booking=booking,
+        provider=provider,
+        price_cents=price,
+        tenant_has_rules=tenant_has_rules,
+    )
     payout = ProviderPayout(
         tenant_id=booking.tenant_id,
         provider_id=provider.id,
