@@ -12,7 +12,7 @@ def kpi_card(label: str, value: rx.Var | str, icon: str, testid: str) -> rx.Comp
             rx.center(rx.icon(icon, size=22), class_name="kpi-icon"),
             rx.vstack(
                 rx.text(label, size="2", color_scheme="gray", weight="medium"),
-                rx.heading(value, size="7", id=testid),
+                rx.heading(value, size="7", id=testid, white_space="nowrap"),
                 spacing="1",
             ),
             spacing="4",
