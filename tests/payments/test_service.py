@@ -274,6 +274,23 @@ def test_a_manual_refund_needs_a_reference_and_a_pending_payment_cannot_be_refun
     assert refused.value.code == "reference_required"
 
 
+def _card_payment_confirmed_by_stripe(uow_factory, world, booking, reference=None):
+    """Finance records a card payment for the booking; the webhook path confirms it."""
+    with uow_factory() as uow:
+        view = payments.record_payment(
+            uow, actor=world.finance, booking_id=booking.id, method=M.STRIPE
+        )
+    with uow_factory() as uow:
+        payments.confirm_payment(
+            uow,
+            actor=None,
+            tenant_id=world.tenant.id,
+            payment_id=view.payment_id,
+            reference=reference,
+        )
+    return view
+
+
 def test_a_card_refund_goes_through_the_gateway_with_an_idempotency_key(session, uow_factory):
     # given
     world = make_world(session, tier=2)
@@ -285,14 +302,7 @@ def test_a_card_refund_goes_through_the_gateway_with_an_idempotency_key(session,
             calls.append((amount_cents, idempotency_key))
             return "re_123"
 
-    with uow_factory() as uow:
-        view = payments.record_payment(
-            uow, actor=world.finance, booking_id=booking.id, method=M.STRIPE
-        )
-    with uow_factory() as uow:
-        payments.confirm_payment(
-            uow, actor=None, tenant_id=world.tenant.id, payment_id=view.payment_id, reference="ch_1"
-        )
+    view = _card_payment_confirmed_by_stripe(uow_factory, world, booking, reference="ch_1")
     # when
     with uow_factory() as uow:
         refund = payments.refund_payment(
@@ -312,14 +322,7 @@ def test_a_card_refund_without_a_card_gateway_is_refused_and_nothing_moves(sessi
     # given a confirmed card payment and no way to reach Stripe (production without a key)
     world = make_world(session, tier=2)
     booking = world.booking(session)
-    with uow_factory() as uow:
-        view = payments.record_payment(
-            uow, actor=world.finance, booking_id=booking.id, method=M.STRIPE
-        )
-    with uow_factory() as uow:
-        payments.confirm_payment(
-            uow, actor=None, tenant_id=world.tenant.id, payment_id=view.payment_id
-        )
+    view = _card_payment_confirmed_by_stripe(uow_factory, world, booking)
     # when finance refunds it
     with uow_factory() as uow, pytest.raises(Conflict) as refused:
         payments.refund_payment(
@@ -337,14 +340,7 @@ def test_a_card_refund_without_a_card_gateway_is_refused_and_nothing_moves(sessi
 def test_a_webhook_refund_replayed_is_recorded_once(session, uow_factory):
     world = make_world(session, tier=2)
     booking = world.booking(session)
-    with uow_factory() as uow:
-        view = payments.record_payment(
-            uow, actor=world.finance, booking_id=booking.id, method=M.STRIPE
-        )
-    with uow_factory() as uow:
-        payments.confirm_payment(
-            uow, actor=None, tenant_id=world.tenant.id, payment_id=view.payment_id
-        )
+    view = _card_payment_confirmed_by_stripe(uow_factory, world, booking)
     for _ in range(2):
         with uow_factory() as uow:
             payments.refund_payment(
@@ -364,14 +360,7 @@ def test_a_lost_dispute_refunds_the_rest_and_claws_back_a_paid_payout(session, u
 
     world = make_world(session, tier=2)
     booking = world.booking(session)
-    with uow_factory() as uow:
-        view = payments.record_payment(
-            uow, actor=world.finance, booking_id=booking.id, method=M.STRIPE
-        )
-    with uow_factory() as uow:
-        payments.confirm_payment(
-            uow, actor=None, tenant_id=world.tenant.id, payment_id=view.payment_id
-        )
+    view = _card_payment_confirmed_by_stripe(uow_factory, world, booking)
     _complete(uow_factory, world, booking)
     with uow_factory() as uow:
         run_payout_batch(uow, actor=world.finance)
@@ -399,14 +388,7 @@ def test_a_lost_dispute_refunds_the_rest_and_claws_back_a_paid_payout(session, u
 def test_a_won_dispute_releases_the_held_payout(session, uow_factory):
     world = make_world(session, tier=2)
     booking = world.booking(session)
-    with uow_factory() as uow:
-        view = payments.record_payment(
-            uow, actor=world.finance, booking_id=booking.id, method=M.STRIPE
-        )
-    with uow_factory() as uow:
-        payments.confirm_payment(
-            uow, actor=None, tenant_id=world.tenant.id, payment_id=view.payment_id
-        )
+    view = _card_payment_confirmed_by_stripe(uow_factory, world, booking)
     _complete(uow_factory, world, booking)
     with uow_factory() as uow:
         payments.open_dispute(

@@ -21,6 +21,7 @@ from roadside_console.ui.components.common import empty_state
 from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.components.forms import (
     confirm_buttons,
+    dialog_buttons,
     error_callout,
     fact,
     field_error,
@@ -403,13 +404,11 @@ def _new_key_dialog() -> rx.Component:
                         field_error(S.key_error, "key-error"),
                         for_id="key-name",
                     ),
-                    rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                    dialog_buttons(
+                        "Cancel",
                         rx.button(
                             "Create key", on_click=S.create_key, loading=S.busy, id="key-create"
                         ),
-                        justify="end",
-                        spacing="3",
                         width="100%",
                     ),
                     spacing="3",

@@ -7,7 +7,7 @@ import dataclasses
 import reflex as rx
 
 from roadside_console.domain.b2b.queries import AccountsPage, list_accounts
-from roadside_console.ui.components.common import empty_state, pager
+from roadside_console.ui.components.common import empty_state, pager, pages_for
 from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import admin_page
@@ -59,7 +59,7 @@ class B2BAccountsState(SessionState):
     @rx.var
     def page_count(self) -> int:
         """Number of pages of accounts."""
-        return max(1, -(-self.total // PAGE_SIZE))
+        return pages_for(self.total, PAGE_SIZE)
 
     @rx.event
     async def load(self) -> None:

@@ -10,7 +10,7 @@ from roadside_console.domain.bookings.models import BookingStatus
 from roadside_console.domain.bookings.queries import BookingFilters, list_bookings, service_options
 from roadside_console.domain.core.auth import ROLE_PERMISSIONS, Permission, Role
 from roadside_console.domain.core.money import format_cents
-from roadside_console.ui.components.common import empty_state, pager, status_badge
+from roadside_console.ui.components.common import empty_state, pager, pages_for, status_badge
 from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import admin_page
@@ -43,7 +43,7 @@ class BookingsState(SessionState):
     @rx.var
     def page_count(self) -> int:
         """Number of pages for the current filters."""
-        return max(1, -(-self.total // PAGE_SIZE))
+        return pages_for(self.total, PAGE_SIZE)
 
     @rx.var
     def summary(self) -> str:

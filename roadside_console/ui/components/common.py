@@ -79,6 +79,11 @@ def status_badge(status: rx.Var | str) -> rx.Component:
     )
 
 
+def pages_for(total: int, page_size: int) -> int:
+    """Pages of `page_size` rows needed for `total` rows: at least one, so a pager never says 0."""
+    return max(1, -(-total // page_size))
+
+
 def pager(
     state: type[rx.State], *summary: rx.Var | str, summary_id: str | None = None
 ) -> rx.Component:

@@ -93,6 +93,17 @@ def fact(label: str, *value: rx.Component | rx.Var | str) -> rx.Component:
     )
 
 
+def dialog_buttons(keep_label: str, *action: rx.Component, **props: object) -> rx.Component:
+    """A form dialog's buttons: close without saving first (Escape too), the action last."""
+    return rx.hstack(
+        rx.dialog.close(rx.button(keep_label, variant="soft", color_scheme="gray")),
+        *action,
+        justify="end",
+        spacing="3",
+        **props,
+    )
+
+
 def confirm_buttons(
     keep_label: str, *confirm: rx.Component, keep_id: str | None = None, **props: object
 ) -> rx.Component:

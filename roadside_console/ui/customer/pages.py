@@ -22,7 +22,12 @@ from roadside_console.domain.reviews.service import leave_review
 from roadside_console.integrations.stripe_checkout import refund_gateway_from_settings
 from roadside_console.ui.components.common import empty_state, status_badge
 from roadside_console.ui.components.formatting import local_time
-from roadside_console.ui.components.forms import confirm_buttons, error_callout, notice_callout
+from roadside_console.ui.components.forms import (
+    confirm_buttons,
+    dialog_buttons,
+    error_callout,
+    notice_callout,
+)
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import customer_page
 from roadside_console.ui.shell.session import SessionState
@@ -478,13 +483,11 @@ def _review_dialog() -> rx.Component:
                     S.review_error != "",
                     rx.text(S.review_error, color_scheme="red", size="2", id="review-error"),
                 ),
-                rx.hstack(
-                    rx.dialog.close(rx.button("Not now", variant="soft", color_scheme="gray")),
+                dialog_buttons(
+                    "Not now",
                     rx.button(
                         "Send review", on_click=S.submit_review, loading=S.busy, id="review-send"
                     ),
-                    justify="end",
-                    spacing="3",
                     width="100%",
                 ),
                 spacing="3",

@@ -19,7 +19,7 @@ from roadside_console.domain.customers.queries import (
     customer_detail,
 )
 from roadside_console.domain.trust.service import set_trust_tier
-from roadside_console.ui.components.common import empty_state, status_badge
+from roadside_console.ui.components.common import empty_state, pages_for, status_badge
 from roadside_console.ui.components.formatting import local_time, vehicle_label
 from roadside_console.ui.components.forms import error_callout, fact, notice_callout, section_card
 from roadside_console.ui.customers.page import tier_badge
@@ -85,7 +85,7 @@ class CustomerDetailState(SessionState):
     @rx.var
     def bookings_pages(self) -> int:
         """Number of pages of bookings."""
-        return max(1, -(-self.bookings_total // CUSTOMER_BOOKINGS_PAGE))
+        return pages_for(self.bookings_total, CUSTOMER_BOOKINGS_PAGE)
 
     @rx.var
     def target_tier(self) -> int:

@@ -7,7 +7,7 @@ import dataclasses
 import reflex as rx
 
 from roadside_console.domain.customers.queries import CustomerRow, search_customers
-from roadside_console.ui.components.common import empty_state, pager
+from roadside_console.ui.components.common import empty_state, pager, pages_for
 from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.shell import routes
@@ -68,7 +68,7 @@ class CustomersState(SessionState):
     @rx.var
     def page_count(self) -> int:
         """Number of pages for the current search."""
-        return max(1, -(-self.total // PAGE_SIZE))
+        return pages_for(self.total, PAGE_SIZE)
 
     @rx.var
     def summary(self) -> str:

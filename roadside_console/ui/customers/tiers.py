@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from roadside_console.domain.trust.rules import MAX_TIER, MIN_TIER
+from roadside_console.ui.components.forms import dialog_buttons
 
 REASON_REQUIRED = "Give a reason for the change; it goes into the audit log."
 
@@ -57,11 +58,9 @@ def tier_change_dialog(
                 width="100%",
                 margin_top="1em",
             ),
-            rx.hstack(
-                rx.dialog.close(rx.button("Keep tier", variant="soft", color_scheme="gray")),
+            dialog_buttons(
+                "Keep tier",
                 rx.button(verb, on_click=on_confirm, loading=busy, id="confirm-tier"),
-                justify="end",
-                spacing="3",
                 margin_top="1em",
             ),
             max_width="28em",

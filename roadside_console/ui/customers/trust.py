@@ -15,7 +15,7 @@ import reflex as rx
 from roadside_console.domain.customers.queries import search_customers
 from roadside_console.domain.trust.queries import trust_overview
 from roadside_console.domain.trust.service import set_promotion_threshold, set_trust_tier
-from roadside_console.ui.components.common import empty_state, kpi_card, pager
+from roadside_console.ui.components.common import empty_state, kpi_card, pager, pages_for
 from roadside_console.ui.components.forms import error_callout, notice_callout
 from roadside_console.ui.customers.page import TIER_OPTIONS
 from roadside_console.ui.customers.tiers import (
@@ -74,7 +74,7 @@ class TrustState(SessionState):
     @rx.var
     def page_count(self) -> int:
         """Number of pages of the tier shown."""
-        return max(1, -(-self.total // PAGE_SIZE))
+        return pages_for(self.total, PAGE_SIZE)
 
     @rx.var
     def summary(self) -> str:

@@ -24,7 +24,7 @@ from roadside_console.domain.dispatch.board import (
     board_providers,
 )
 from roadside_console.domain.dispatch.service import dispatch_booking
-from roadside_console.ui.components.common import empty_state, status_badge
+from roadside_console.ui.components.common import empty_state, pages_for, status_badge
 from roadside_console.ui.components.formatting import duration_text, local_time
 from roadside_console.ui.components.forms import error_callout, notice_callout
 from roadside_console.ui.components.timers import countdown, poller
@@ -157,7 +157,7 @@ def map_points(bookings: list[BoardLine], providers: list[ProviderLine]) -> list
 
 def page_count(total: int) -> int:
     """Pages of `PAGE_SIZE` rows needed for `total` rows (at least one)."""
-    return max(1, -(-total // PAGE_SIZE))
+    return pages_for(total, PAGE_SIZE)
 
 
 class DispatchBoardState(SessionState):

@@ -11,7 +11,7 @@ from roadside_console.domain.core.money import format_cents
 from roadside_console.domain.payments.queries import payments_awaiting_confirmation
 from roadside_console.domain.payments.service import confirm_payment
 from roadside_console.ui.bookings.detail import METHOD_LABELS
-from roadside_console.ui.components.common import empty_state, pager, status_badge
+from roadside_console.ui.components.common import empty_state, pager, pages_for, status_badge
 from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.components.forms import confirm_buttons, error_callout, notice_callout
 from roadside_console.ui.shell.layout import admin_page
@@ -53,7 +53,7 @@ class PaymentsState(SessionState):
     @rx.var
     def page_count(self) -> int:
         """Number of pages."""
-        return max(1, -(-self.total // PAGE_SIZE))
+        return pages_for(self.total, PAGE_SIZE)
 
     @rx.event
     async def load(self) -> None:

@@ -20,7 +20,7 @@ from roadside_console.domain.payouts.queries import (
     payout_batch_history,
     pending_payouts_by_provider,
 )
-from roadside_console.ui.components.common import empty_state, kpi_card
+from roadside_console.ui.components.common import empty_state, kpi_card, pages_for
 from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.components.forms import confirm_buttons, error_callout
 from roadside_console.ui.shell.layout import admin_page
@@ -127,12 +127,12 @@ class PayoutsState(SessionState):
     @rx.var
     def page_count(self) -> int:
         """Number of pages of providers."""
-        return max(1, -(-self.providers // PAGE_SIZE))
+        return pages_for(self.providers, PAGE_SIZE)
 
     @rx.var
     def history_page_count(self) -> int:
         """Number of pages of past batches."""
-        return max(1, -(-self.history_total // HISTORY_PAGE_SIZE))
+        return pages_for(self.history_total, HISTORY_PAGE_SIZE)
 
     @rx.event
     async def load(self) -> None:

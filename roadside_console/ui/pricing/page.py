@@ -34,6 +34,7 @@ from roadside_console.ui.components.common import empty_state
 from roadside_console.ui.components.formatting import local_time, parse_dollars
 from roadside_console.ui.components.forms import (
     confirm_buttons,
+    dialog_buttons,
     error_callout,
     keyed_error,
     labelled,
@@ -701,11 +702,9 @@ def _service_dialog() -> rx.Component:
                     for_id="svc-reason",
                 ),
                 error_callout(S.svc_error, "svc-error", size="1"),
-                rx.hstack(
-                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                dialog_buttons(
+                    "Cancel",
                     rx.button("Save service", on_click=S.save_service, loading=S.busy),
-                    justify="end",
-                    spacing="3",
                     width="100%",
                 ),
                 spacing="3",
@@ -872,11 +871,9 @@ def _block_dialog() -> rx.Component:
                     spacing="2",
                 ),
                 error_callout(S.blk_error, "blk-error", size="1"),
-                rx.hstack(
-                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                dialog_buttons(
+                    "Cancel",
                     rx.button("Save time block", on_click=S.save_block, loading=S.busy),
-                    justify="end",
-                    spacing="3",
                     width="100%",
                 ),
                 spacing="3",

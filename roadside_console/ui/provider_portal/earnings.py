@@ -8,7 +8,7 @@ import reflex as rx
 
 from roadside_console.domain.core.money import format_cents
 from roadside_console.domain.payouts.earnings import EarningLine, PeriodEarnings, provider_earnings
-from roadside_console.ui.components.common import empty_state
+from roadside_console.ui.components.common import empty_state, pages_for
 from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.shell.layout import provider_page
@@ -86,7 +86,7 @@ class EarningsState(SessionState):
     @rx.var
     def page_count(self) -> int:
         """Pages of history."""
-        return max(1, -(-self.total // PAGE_SIZE))
+        return pages_for(self.total, PAGE_SIZE)
 
     @rx.event
     async def load(self) -> None:

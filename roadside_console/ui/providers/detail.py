@@ -28,6 +28,7 @@ from roadside_console.ui.components.common import empty_state
 from roadside_console.ui.components.formatting import local_time, status_label
 from roadside_console.ui.components.forms import (
     confirm_buttons,
+    dialog_buttons,
     error_callout,
     fact,
     field_error,
@@ -727,16 +728,14 @@ def _credential_dialog() -> rx.Component:
                 width="100%",
                 margin_top="1em",
             ),
-            rx.hstack(
-                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+            dialog_buttons(
+                "Cancel",
                 rx.button(
                     "Save credential",
                     on_click=S.save_credential_form,
                     loading=S.busy,
                     id="save-credential",
                 ),
-                justify="end",
-                spacing="3",
                 margin_top="1em",
             ),
             max_width="28em",

@@ -16,8 +16,13 @@ from roadside_console.domain.providers.directory import (
 )
 from roadside_console.domain.providers.models import ProviderStatus
 from roadside_console.domain.providers.onboarding import invite_provider
-from roadside_console.ui.components.common import empty_state, pager
-from roadside_console.ui.components.forms import error_callout, labelled, notice_callout
+from roadside_console.ui.components.common import empty_state, pager, pages_for
+from roadside_console.ui.components.forms import (
+    dialog_buttons,
+    error_callout,
+    labelled,
+    notice_callout,
+)
 from roadside_console.ui.providers.forms import rating_text
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import admin_page
@@ -90,7 +95,7 @@ class ProvidersState(SessionState):
     @rx.var
     def page_count(self) -> int:
         """Number of pages for the current filters."""
-        return max(1, -(-self.total // PAGE_SIZE))
+        return pages_for(self.total, PAGE_SIZE)
 
     @rx.var
     def summary(self) -> str:
@@ -264,11 +269,9 @@ def _invite_dialog() -> rx.Component:
                 width="100%",
                 margin_top="1em",
             ),
-            rx.hstack(
-                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+            dialog_buttons(
+                "Cancel",
                 rx.button("Send invite", on_click=S.send_invite, loading=S.busy, id="send-invite"),
-                justify="end",
-                spacing="3",
                 margin_top="1em",
             ),
             max_width="28em",
