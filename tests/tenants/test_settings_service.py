@@ -182,6 +182,29 @@ def test_one_bad_field_keeps_every_other_field_of_the_form_unchanged(session, uo
     assert get_tenant_settings(session, world.tenant.id).cancellation_fee_cents == 2500
 
 
+def test_the_trust_form_saves_its_referral_terms_and_threshold_together_or_not_at_all(
+    session, uow_factory
+):
+    world = add_pricing_world(session)
+    # when the threshold is out of range, the referral reward beside it is not saved either
+    with pytest.raises(ValidationFailed) as refused:
+        _update(uow_factory, world.admin, referral_reward_cents=2000, trust_promotion_threshold=0)
+    assert refused.value.field == "clean_payments"
+    session.expire_all()
+    settings = get_tenant_settings(session, world.tenant.id)
+    assert (settings.referral_reward_cents, settings.trust_promotion_threshold) == (1000, 3)
+    # when both are valid, both are saved, each with its audit entry
+    view = _update(
+        uow_factory, world.admin, referral_reward_cents=2000, trust_promotion_threshold=5
+    )
+    assert (view.referral_reward_cents, view.trust_promotion_threshold) == (2000, 5)
+    actions = {
+        a.action
+        for a in session.exec(select(AuditEntry).where(AuditEntry.tenant_id == world.tenant.id))
+    }
+    assert {"workspace.settings_changed", "trust.threshold_changed"} <= actions
+
+
 def test_the_edges_of_every_range_are_accepted(session, uow_factory):
     world = add_pricing_world(session)
     view = _update(

@@ -24,6 +24,7 @@ from roadside_console.domain.identity.models import User
 from roadside_console.domain.pricing.cache import invalidate_pricing_config
 from roadside_console.domain.tenants.models import TenantSettings
 from roadside_console.domain.tenants.service import get_tenant, get_tenant_settings
+from roadside_console.domain.trust.service import change_promotion_threshold
 
 MAX_CANCELLATION_FEE_CENTS = 50_000
 MIN_PRICE_CAP_BP = 10_000
@@ -72,6 +73,8 @@ class WorkspaceSettingsUpdate:
     referral_reward_cents: int | None = None
     provider_referral_bonus_cents: int | None = None
     default_provider_share_bp: int | None = None
+    # Changed through the trust rule (its own audit entry), in the same transaction.
+    trust_promotion_threshold: int | None = None
 
 
 # field: (lowest, highest, the message naming the field and its range)
@@ -127,7 +130,11 @@ _RANGES: dict[str, tuple[int, int, str]] = {
         "The default provider share must be from 0 % to 100 %.",
     ),
 }
-_FIELDS = tuple(f.name for f in dataclasses.fields(WorkspaceSettingsUpdate))
+_FIELDS = tuple(
+    f.name
+    for f in dataclasses.fields(WorkspaceSettingsUpdate)
+    if f.name != "trust_promotion_threshold"
+)
 
 
 def get_workspace_settings(uow: UnitOfWork, *, actor: Actor) -> WorkspaceSettingsView:
@@ -142,7 +149,9 @@ def update_workspace_settings(
     """Change booking, pricing and referral terms; refuse a value out of range; audit the change.
 
     Only the fields whose value differs are written and audited; new quotes price with them at
-    once in this process (other processes within the pricing cache's 5 s).
+    once in this process (other processes within the pricing cache's 5 s). A new trust
+    promotion threshold goes through the trust rule, in the same transaction: a form saves
+    all of its values or none.
     """
     require(actor, Permission.MANAGE_SETTINGS)
     settings = get_tenant_settings(uow.session, actor.tenant_id)
@@ -164,6 +173,9 @@ def update_workspace_settings(
         for name, value in wanted.items()
         if getattr(settings, name) != value
     }
+    threshold = changes.trust_promotion_threshold
+    if threshold is not None and threshold != settings.trust_promotion_threshold:
+        change_promotion_threshold(uow.session, actor=actor, clean_payments=threshold)
     if diff:
         for name, change in diff.items():
             setattr(settings, name, change["to"])

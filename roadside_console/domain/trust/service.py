@@ -136,14 +136,21 @@ def set_trust_tier(
 
 def set_promotion_threshold(uow: UnitOfWork, *, actor: Actor, clean_payments: int) -> int:
     """Change how many clean payments earn tier 2 (1–100)."""
+    change_promotion_threshold(uow.session, actor=actor, clean_payments=clean_payments)
+    uow.commit()
+    return clean_payments
+
+
+def change_promotion_threshold(session: Session, *, actor: Actor, clean_payments: int) -> None:
+    """Do the work of `set_promotion_threshold` inside the caller's transaction."""
     require(actor, Permission.MANAGE_TRUST)
     if not 1 <= clean_payments <= 100:
         raise ValidationFailed(
             "invalid_threshold", "Use a number from 1 to 100.", field="clean_payments"
         )
-    settings = get_tenant_settings(uow.session, actor.tenant_id)
+    settings = get_tenant_settings(session, actor.tenant_id)
     record_audit(
-        uow.session,
+        session,
         actor=actor,
         action="trust.threshold_changed",
         target_type="tenant_settings",
@@ -152,6 +159,4 @@ def set_promotion_threshold(uow: UnitOfWork, *, actor: Actor, clean_payments: in
     )
     settings.trust_promotion_threshold = clean_payments
     settings.updated_by_id = actor.user_id
-    uow.session.add(settings)
-    uow.commit()
-    return clean_payments
+    session.add(settings)

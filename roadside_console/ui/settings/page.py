@@ -22,7 +22,6 @@ from roadside_console.domain.tenants.settings_service import (
     get_workspace_settings,
     update_workspace_settings,
 )
-from roadside_console.domain.trust.service import set_promotion_threshold
 from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.components.forms import (
     error_callout,
@@ -134,22 +133,13 @@ class SettingsState(SessionState):
 
     @rx.event
     async def save_trust(self) -> None:
-        """Save referral terms, then the threshold through the trust use case if it changed."""
+        """Save the referral terms and the trust threshold together (all or nothing)."""
         parsed, errors = forms.read_fields(forms.TRUST_FIELDS, self.values)
         if not self._start("trust", errors):
             return
-        threshold = parsed.pop("trust_promotion_threshold")
         changes = WorkspaceSettingsUpdate(**parsed)
-        saved = await self._attempt("trust", update_workspace_settings, changes=changes)
-        if saved is None:
+        if await self._attempt("trust", update_workspace_settings, changes=changes) is None:
             return
-        if threshold != saved.trust_promotion_threshold:  # as stored now, not as first loaded
-            moved = await self._attempt("trust", set_promotion_threshold, clean_payments=threshold)
-            if moved is None:
-                self.trust_error = (
-                    "The referral amounts and share were saved; the threshold was not."
-                )
-                return
         await self._refresh("trust")
         self.trust_notice = (
             "Trust and referral settings saved. They apply from the next payment, referral "
