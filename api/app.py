@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api import API_VERSION, v1
 from api.deps import get_uow
 from api.errors import install_error_handlers, install_problem_openapi
+from api.group_commit import GroupCommitter
 from api.idempotency import IdempotencyMiddleware
 from api.middleware import (
     API_PREFIX,
@@ -110,11 +111,15 @@ def create_api(
         override = app.dependency_overrides.get(get_uow)
         return override() if override is not None else UnitOfWork()
 
+    committer = GroupCommitter(uow_factory)
+    app.state.uow_factory = uow_factory
+    app.state.group_commit = committer
+
     # The last one added runs first. Outermost to innermost: security headers (on every answer,
     # crashes included), request ids and the crash net, rate limits (before any body is read),
     # the size limit, then idempotency (which reads the whole body, within the size limit).
     if idempotency:
-        app.add_middleware(IdempotencyMiddleware, uow_factory=uow_factory)
+        app.add_middleware(IdempotencyMiddleware, committer=committer)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_body_bytes)
     if rate_limits is None:
         rate_limits = settings.rate_limiting

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
 
 import anyio
 import anyio.to_thread
@@ -23,11 +22,11 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import FieldError, ProblemResponse, problem
+from api.group_commit import GroupCommitter
 from roadside_console.domain.core import idempotency
 from roadside_console.domain.core.clock import utc_now
 from roadside_console.domain.core.errors import DomainError
 from roadside_console.domain.core.idempotency import RequestFingerprint, StoredResponse
-from roadside_console.domain.core.uow import UnitOfWork
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 ANONYMOUS_SCOPE = "anonymous"
@@ -60,9 +59,9 @@ def caller_scope(scope: Scope) -> str:
 class IdempotencyMiddleware:
     """Claim the key, run the route once, store its answer, and replay it on a retry."""
 
-    def __init__(self, app: ASGIApp, *, uow_factory: Callable[[], UnitOfWork]) -> None:
+    def __init__(self, app: ASGIApp, *, committer: GroupCommitter) -> None:
         self.app = app
-        self.uow_factory = uow_factory
+        self.committer = committer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass through requests without a key; otherwise claim, run and store, or replay."""
@@ -85,7 +84,7 @@ class IdempotencyMiddleware:
             body_sha256=hashlib.sha256(body).hexdigest(),
         )
         try:
-            claim = await anyio.to_thread.run_sync(self._claim, caller_scope(scope), key, request)
+            claim = await self._claim(caller_scope(scope), key, request)
         except DomainError as refused:
             await _problem_for(refused, scope)(scope, receive, send)
             return
@@ -125,30 +124,38 @@ class IdempotencyMiddleware:
             await self.app(scope, receive_body, send_and_keep)
         except BaseException:
             with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(self._release, claim_id)
+                await self._release(claim_id)
             raise
         # A server error or a throttled call is worth retrying: give the key back for that.
         retryable = status >= 500 or status == 429
         with anyio.CancelScope(shield=True):
             if retryable or not complete:
-                await anyio.to_thread.run_sync(self._release, claim_id)
+                await self._release(claim_id)
             else:
                 stored = StoredResponse(status_code=status, body=b"".join(chunks), headers=headers)
-                await anyio.to_thread.run_sync(self._complete, claim_id, stored)
+                await self._complete(claim_id, stored)
 
-    def _claim(
+    # Claims and stored answers are tiny writes that come in bursts: they go through the group
+    # committer with the hot routes' own writes (`api.group_commit`).
+
+    async def _claim(
         self, scope: str, key: str, request: RequestFingerprint
     ) -> uuid.UUID | StoredResponse:
-        with self.uow_factory() as uow:
-            return idempotency.claim_key(uow, scope=scope, key=key, request=request, now=utc_now())
+        return await self.committer.run(
+            lambda uow: idempotency.claim_key(
+                uow, scope=scope, key=key, request=request, now=utc_now()
+            )
+        )
 
-    def _complete(self, claim_id: uuid.UUID, response: StoredResponse) -> None:
-        with self.uow_factory() as uow:
-            idempotency.complete_key(uow, claim_id=claim_id, response=response, now=utc_now())
+    async def _complete(self, claim_id: uuid.UUID, response: StoredResponse) -> None:
+        await self.committer.run(
+            lambda uow: idempotency.complete_key(
+                uow, claim_id=claim_id, response=response, now=utc_now()
+            )
+        )
 
-    def _release(self, claim_id: uuid.UUID) -> None:
-        with self.uow_factory() as uow:
-            idempotency.release_key(uow, claim_id=claim_id)
+    async def _release(self, claim_id: uuid.UUID) -> None:
+        await self.committer.run(lambda uow: idempotency.release_key(uow, claim_id=claim_id))
 
 
 def _key_header(scope: Scope) -> str | None:

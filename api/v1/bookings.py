@@ -6,9 +6,8 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from starlette.concurrency import run_in_threadpool
 
-from api.deps import CallerTenant, CurrentActor, OptionalActor, Uow
+from api.deps import CurrentActor, GroupCommit, GuestOrUser, Uow
 from api.errors import problem_responses
 from api.responses import model_response
 from api.v1.booking_schemas import (
@@ -46,13 +45,11 @@ router = APIRouter(tags=["bookings"])
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
     summary="Book a service, as a guest (X-Workspace) or with a token",
 )
-async def create(
-    body: BookingIn, tenant_id: CallerTenant, actor: OptionalActor, uow: Uow
-) -> Response:
+async def create(body: BookingIn, caller: GuestOrUser, batch: GroupCommit) -> Response:
     """With `quote_id` the booking pays the estimate's total even if prices rose since."""
     data = BookingCreate(**body.model_dump(exclude={"vehicle"}), vehicle=body.vehicle_dict())
-    created = await run_in_threadpool(
-        lambda: create_booking(uow, tenant_id=tenant_id, actor=actor, data=data)
+    created = await batch.run(
+        lambda uow: create_booking(uow, tenant_id=caller.tenant_id, actor=caller.actor, data=data)
     )
     out = BookingCreatedOut(
         id=created.booking_id,

@@ -8,9 +8,8 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Response, status
-from starlette.concurrency import run_in_threadpool
 
-from api.deps import CallerTenant, OptionalActor, Uow
+from api.deps import CallerTenant, GroupCommit, GuestOrUser, OptionalActor, Uow
 from api.errors import problem_responses
 from api.responses import model_response
 from api.v1.booking_schemas import EstimateIn, EstimateOut, MultiplierOut, PriceLineOut
@@ -28,16 +27,12 @@ router = APIRouter(tags=["estimates"])
     responses=problem_responses(400, 401, 403, 404, 413, 422),
     summary="Price a request and lock the price (15 minutes by default)",
 )
-async def create_estimate(
-    body: EstimateIn, tenant_id: CallerTenant, actor: OptionalActor, uow: Uow
-) -> Response:
+async def create_estimate(body: EstimateIn, caller: GuestOrUser, batch: GroupCommit) -> Response:
     """Book with the returned `id` before `expires_at` to pay exactly this total, storm or not."""
-    quote = await run_in_threadpool(
-        lambda: create_quote(
-            uow,
-            tenant_id=tenant_id,
-            actor_or_none=actor,
-            request=QuoteRequest(**body.model_dump()),
+    request = QuoteRequest(**body.model_dump())
+    quote = await batch.run(
+        lambda uow: create_quote(
+            uow, tenant_id=caller.tenant_id, actor_or_none=caller.actor, request=request
         )
     )
     return model_response(

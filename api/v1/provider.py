@@ -11,9 +11,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from starlette.concurrency import run_in_threadpool
 
-from api.deps import CurrentActor, Uow
+from api.deps import CurrentActor, GroupCommit, Uow
 from api.errors import problem_responses
 from api.responses import model_response
 from roadside_console.domain.bookings.models import BookingStatus
@@ -328,10 +327,10 @@ def change_status(
     responses=problem_responses(401, 403, 404, 422),
     summary="Report my position (send as often as every second)",
 )
-async def post_location(body: LocationIn, actor: CurrentActor, uow: Uow) -> Response:
+async def post_location(body: LocationIn, actor: CurrentActor, batch: GroupCommit) -> Response:
     """The current position always moves; at most one trail point is kept per 5 seconds."""
-    result = await run_in_threadpool(
-        lambda: service.record_location(
+    result = await batch.run(
+        lambda uow: service.record_location(
             uow,
             actor=actor,
             lat=body.lat,

@@ -18,21 +18,34 @@ SessionFactory = Callable[[], Session]
 
 
 class UnitOfWork:
-    """Own a session for the length of one use case."""
+    """Own a session for the length of one use case.
+
+    The session is made on first use: a request whose caller and workspace come from caches
+    opens a unit of work that never touches the database, and building a session it would not
+    use cost as much as the rest of such a request's own code.
+    """
 
     def __init__(self, session_factory: SessionFactory = new_session) -> None:
         self._session_factory = session_factory
         self._session: Session | None = None
+        self._open = False
 
     @property
     def session(self) -> Session:
-        """Return the open session (only inside `with`)."""
-        if self._session is None:
+        """Return the session (only inside `with`), making it on first use."""
+        if not self._open:
             raise RuntimeError("UnitOfWork used outside its `with` block")
+        if self._session is None:
+            self._session = self._session_factory()
         return self._session
 
+    @property
+    def has_session(self) -> bool:
+        """Tell whether the session was made (so it may hold a transaction)."""
+        return self._session is not None
+
     def __enter__(self) -> UnitOfWork:
-        self._session = self._session_factory()
+        self._open = True
         return self
 
     def __exit__(
@@ -43,8 +56,10 @@ class UnitOfWork:
     ) -> None:
         # close() rolls back whatever was not committed and detaches loaded objects without
         # expiring them, so callers can still read what a use case returned.
-        self.session.close()
+        if self._session is not None:
+            self._session.close()
         self._session = None
+        self._open = False
 
     def commit(self) -> None:
         """Make every change of this use case durable at once."""
