@@ -28,6 +28,7 @@ from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.identity.service import (
     authenticate_api_token,
     cached_api_token_actor,
+    require_api_token_shape,
 )
 from roadside_console.domain.tenants.workspaces import cached_tenant_for_caller, tenant_for_caller
 
@@ -143,14 +144,30 @@ CallerTenant = Annotated[uuid.UUID, Depends(get_caller_tenant)]
 
 @dataclass(frozen=True)
 class Caller:
-    """Who calls a route that guests may use too, and for which operator."""
+    """Who calls a hot route, as far as the caches know; `resolve` completes it.
 
-    tenant_id: uuid.UUID
-    actor: Actor | None
+    A cache miss is not looked up here but in the route's own transaction (`resolve(uow)`
+    inside the use case it hands to the group committer): no thread hop, session or
+    transaction of its own for it. A refusal found there (a bad token, an unknown workspace)
+    is the route's answer like any other domain error.
+    """
+
+    raw_token: str | None
+    workspace: str | None
+    actor: Actor | None = None
+    tenant_id: uuid.UUID | None = None
+
+    def resolve(self, uow: UnitOfWork) -> tuple[uuid.UUID, Actor | None]:
+        """Return the caller's tenant and actor (None for a guest), asking the database on a miss."""
+        actor = self.actor
+        if actor is None and self.raw_token is not None:
+            actor = authenticate_api_token(uow, self.raw_token)
+        if self.tenant_id is not None:
+            return self.tenant_id, actor
+        return tenant_for_caller(uow.session, actor=actor, workspace=self.workspace), actor
 
 
 async def get_caller(
-    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     workspace: Annotated[
         str | None,
@@ -165,26 +182,47 @@ async def get_caller(
     """`OptionalActor` and `CallerTenant` in one dependency, for the busiest routes.
 
     Solving a dependency costs FastAPI more than these caches' lookups, so the hot routes ask
-    for one node instead of their tree of six. Same answers: a cached token and workspace need no
-    database; a miss looks both up on the thread pool in a unit of work of its own.
+    for one node instead of their tree of six, and leave a miss to `Caller.resolve`.
     """
     raw_token = credentials.credentials if credentials else None
-    actor = cached_api_token_actor(raw_token) if raw_token else None
-    if raw_token is None or actor is not None:
-        tenant_id = cached_tenant_for_caller(actor=actor, workspace=workspace)
-        if tenant_id is not None:
-            return Caller(tenant_id=tenant_id, actor=actor)
-    uow_factory = request.app.state.uow_factory
-    return await run_in_threadpool(_look_up_caller, uow_factory, raw_token, workspace)
+    if raw_token is None:
+        return Caller(
+            None, workspace, tenant_id=cached_tenant_for_caller(actor=None, workspace=workspace)
+        )
+    require_api_token_shape(raw_token)
+    actor = cached_api_token_actor(raw_token)
+    if actor is None:
+        return Caller(raw_token, workspace)
+    return Caller(
+        raw_token,
+        workspace,
+        actor=actor,
+        tenant_id=cached_tenant_for_caller(actor=actor, workspace=workspace),
+    )
 
 
-def _look_up_caller(
-    uow_factory: Callable[[], UnitOfWork], raw_token: str | None, workspace: str | None
-) -> Caller:
-    with uow_factory() as uow:
-        actor = authenticate_api_token(uow, raw_token) if raw_token else None
-        tenant_id = tenant_for_caller(uow.session, actor=actor, workspace=workspace)
-    return Caller(tenant_id=tenant_id, actor=actor)
+@dataclass(frozen=True)
+class TokenCaller:
+    """The bearer of a token on a hot route; `resolve` looks the token up on a cache miss."""
+
+    raw_token: str
+    actor: Actor | None
+
+    def resolve(self, uow: UnitOfWork) -> Actor:
+        """Return the token's actor, asking the database (in the caller's transaction) on a miss."""
+        return self.actor or authenticate_api_token(uow, self.raw_token)
+
+
+async def get_token_caller(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> TokenCaller:
+    """`CurrentActor` for the busiest routes: a miss is resolved inside the route's use case."""
+    raw_token = require_api_token_shape(credentials.credentials if credentials else None)
+    return TokenCaller(raw_token, cached_api_token_actor(raw_token))
+
+
+TokenBearer = Annotated[TokenCaller, Depends(get_token_caller)]
+"""The token caller of a hot route (provider location fixes)."""
 
 
 GuestOrUser = Annotated[Caller, Depends(get_caller)]

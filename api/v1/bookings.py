@@ -24,7 +24,7 @@ from api.v1.booking_schemas import (
     RescheduleOut,
 )
 from roadside_console.domain.bookings import service as lifecycle
-from roadside_console.domain.bookings.creation import BookingCreate, create_booking
+from roadside_console.domain.bookings.creation import BookingCreate, BookingCreated, create_booking
 from roadside_console.domain.bookings.scheduling import reschedule_booking
 from roadside_console.domain.bookings.views import (
     OWN_PAGE_DEFAULT,
@@ -32,6 +32,7 @@ from roadside_console.domain.bookings.views import (
     booking_detail,
     list_own_bookings,
 )
+from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.payments.models import PaymentMethod
 from roadside_console.integrations.stripe_checkout import refund_gateway_from_settings
 
@@ -48,9 +49,12 @@ router = APIRouter(tags=["bookings"])
 async def create(body: BookingIn, caller: GuestOrUser, batch: GroupCommit) -> Response:
     """With `quote_id` the booking pays the estimate's total even if prices rose since."""
     data = BookingCreate(**body.model_dump(exclude={"vehicle"}), vehicle=body.vehicle_dict())
-    created = await batch.run(
-        lambda uow: create_booking(uow, tenant_id=caller.tenant_id, actor=caller.actor, data=data)
-    )
+
+    def book(uow: UnitOfWork) -> BookingCreated:
+        tenant_id, actor = caller.resolve(uow)
+        return create_booking(uow, tenant_id=tenant_id, actor=actor, data=data)
+
+    created = await batch.run(book)
     out = BookingCreatedOut(
         id=created.booking_id,
         reference=created.reference,

@@ -13,6 +13,7 @@ from api.deps import CallerTenant, GroupCommit, GuestOrUser, OptionalActor, Uow
 from api.errors import problem_responses
 from api.responses import model_response
 from api.v1.booking_schemas import EstimateIn, EstimateOut, MultiplierOut, PriceLineOut
+from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.pricing.queries import get_quote
 from roadside_console.domain.pricing.schemas import QuoteRequest, QuoteView
 from roadside_console.domain.pricing.service import create_quote
@@ -30,11 +31,12 @@ router = APIRouter(tags=["estimates"])
 async def create_estimate(body: EstimateIn, caller: GuestOrUser, batch: GroupCommit) -> Response:
     """Book with the returned `id` before `expires_at` to pay exactly this total, storm or not."""
     request = QuoteRequest(**body.model_dump())
-    quote = await batch.run(
-        lambda uow: create_quote(
-            uow, tenant_id=caller.tenant_id, actor_or_none=caller.actor, request=request
-        )
-    )
+
+    def price_and_lock(uow: UnitOfWork) -> QuoteView:
+        tenant_id, actor = caller.resolve(uow)
+        return create_quote(uow, tenant_id=tenant_id, actor_or_none=actor, request=request)
+
+    quote = await batch.run(price_and_lock)
     return model_response(
         _estimate_out(quote),
         status_code=status.HTTP_201_CREATED,

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from api.deps import CurrentActor, GroupCommit, Uow
+from api.deps import CurrentActor, GroupCommit, TokenBearer, Uow
 from api.errors import problem_responses
 from api.responses import model_response
 from roadside_console.domain.bookings.models import BookingStatus
@@ -327,12 +327,12 @@ def change_status(
     responses=problem_responses(401, 403, 404, 422),
     summary="Report my position (send as often as every second)",
 )
-async def post_location(body: LocationIn, actor: CurrentActor, batch: GroupCommit) -> Response:
+async def post_location(body: LocationIn, caller: TokenBearer, batch: GroupCommit) -> Response:
     """The current position always moves; at most one trail point is kept per 5 seconds."""
     result = await batch.run(
         lambda uow: service.record_location(
             uow,
-            actor=actor,
+            actor=caller.resolve(uow),
             lat=body.lat,
             lng=body.lng,
             accuracy_m=body.accuracy_m,

@@ -175,3 +175,53 @@ def test_after_a_refusal_the_rest_of_the_batch_runs_once(session, uow_factory):
     ]
     assert runs == ["k-a", "k-b", "k-bad", "k-a", "k-b", "k-bad", "k-c", "k-d"]
     assert keys_stored(session) == set(names)
+
+
+KEY_INSERT = sa.insert(IdempotencyKey.__table__)  # type: ignore[attr-defined]
+
+
+def queue_key(key: str, *, refuse: bool = False):
+    """A use case that queues its row for the commit, then commits (or refuses first)."""
+
+    def work(uow: UnitOfWork) -> str:
+        uow.insert_at_commit(
+            KEY_INSERT,
+            {
+                "id": uuid.uuid4(),
+                "scope": "caller",
+                "key": key,
+                "request_method": "POST",
+                "request_path": "/x",
+                "request_sha256": "d" * 64,
+                "response_headers": {},
+                "created_at": NOW,
+            },
+        )
+        if refuse:
+            raise IdempotencyKeyReused("refused", "refused after queueing its row")
+        uow.commit()
+        return key
+
+    return work
+
+
+def test_rows_queued_for_the_commit_are_written_by_it_alone_or_grouped(session, uow_factory):
+    # when
+    with uow_factory() as uow:
+        queue_key("alone")(uow)
+    outcomes = run_together(uow_factory, [queue_key("g-1"), queue_key("g-2"), queue_key("g-3")])
+    # then
+    assert [outcome.unwrap() for outcome in outcomes] == ["g-1", "g-2", "g-3"]
+    assert keys_stored(session) == {"alone", "g-1", "g-2", "g-3"}
+
+
+def test_a_row_queued_by_a_use_case_that_then_refuses_is_never_written(session, uow_factory):
+    # when
+    outcomes = run_together(
+        uow_factory, [queue_key("g-1"), queue_key("g-bad", refuse=True), queue_key("g-3")]
+    )
+    with pytest.raises(IdempotencyKeyReused), uow_factory() as uow:
+        queue_key("alone-bad", refuse=True)(uow)
+    # then
+    assert isinstance(outcomes[1].error, IdempotencyKeyReused)
+    assert keys_stored(session) == {"g-1", "g-3"}

@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy.sql.expression import Executable
 from sqlmodel import Session
 
 from roadside_console.domain.core.uow import UnitOfWork
@@ -57,9 +58,10 @@ class _Regroup(Exception):
 class SharedUnitOfWork(UnitOfWork):
     """One use case's share of a grouped transaction: `commit()` marks its part done."""
 
-    def __init__(self, session: Session) -> None:
-        super().__init__(session_factory=lambda: session)
-        self._session = session
+    def __init__(self, shared: UnitOfWork) -> None:
+        super().__init__(session_factory=lambda: shared.session)
+        self._shared = shared
+        self._session = shared.session
         self._open = True
         self.committed = False
 
@@ -68,6 +70,10 @@ class SharedUnitOfWork(UnitOfWork):
 
     def __exit__(self, *_exc: object) -> None:
         """The shared session stays open for the next use case of the batch."""
+
+    def insert_at_commit(self, statement: Executable, params: dict[str, Any]) -> None:
+        """Queue the row with the batch's: all of them go out in one INSERT before its COMMIT."""
+        self._shared.insert_at_commit(statement, params)
 
     def commit(self) -> None:
         """Flush this use case's changes; the batch's one COMMIT makes them durable."""
@@ -110,7 +116,7 @@ def run_together(
         with uow_factory() as shared:
             for i, work in enumerate(works):
                 failed_at = i
-                uow = SharedUnitOfWork(shared.session)
+                uow = SharedUnitOfWork(shared)
                 values.append(work(uow))
                 if not uow.committed or _has_pending_changes(shared.session):
                     raise _Regroup("a grouped use case left changes it did not commit")

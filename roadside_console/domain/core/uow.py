@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
+from sqlalchemy.sql.expression import Executable
 from sqlmodel import Session
 
 from roadside_console.domain.core.db import new_session
@@ -29,6 +31,7 @@ class UnitOfWork:
         self._session_factory = session_factory
         self._session: Session | None = None
         self._open = False
+        self._at_commit: list[tuple[Executable, dict[str, Any]]] = []
 
     @property
     def session(self) -> Session:
@@ -60,10 +63,30 @@ class UnitOfWork:
             self._session.close()
         self._session = None
         self._open = False
+        self._at_commit = []
+
+    def insert_at_commit(self, statement: Executable, params: dict[str, Any]) -> None:
+        """Run this INSERT with the commit, with any others of the same statement as one.
+
+        For a use case's last write to rows nothing reads back before the commit (a quote):
+        queued rows of one statement go out as a single multi-row INSERT, which is what lets a
+        group commit (`group_commit`) write a whole batch of estimates in one statement.
+        """
+        self._at_commit.append((statement, params))
 
     def commit(self) -> None:
         """Make every change of this use case durable at once."""
+        self.write_queued_inserts()
         self.session.commit()
+
+    def write_queued_inserts(self) -> None:
+        """Execute the `insert_at_commit` rows now: one executemany per statement, in order."""
+        queued, self._at_commit = self._at_commit, []
+        by_statement: dict[int, tuple[Executable, list[dict[str, Any]]]] = {}
+        for statement, params in queued:
+            by_statement.setdefault(id(statement), (statement, []))[1].append(params)
+        for statement, rows in by_statement.values():
+            self.session.execute(statement, rows)
 
     def rollback(self) -> None:
         """Throw away every uncommitted change."""

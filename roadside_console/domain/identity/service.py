@@ -398,9 +398,7 @@ def authenticate_api_token(
     Always asks the database, and remembers the answer for `cached_api_token_actor`.
     """
     now = now or utc_now()
-    if not raw_token or not raw_token.startswith(f"{API_TOKEN_PREFIX}_"):
-        raise AuthenticationFailed("invalid_token", "Missing or invalid API token.")
-    digest = token_digest(raw_token)
+    digest = token_digest(require_api_token_shape(raw_token))
     generation = api_token_actors.generation
     row = uow.session.exec(
         select(ApiToken, User)
@@ -420,6 +418,13 @@ def authenticate_api_token(
         digest, actor, generation=generation, token_expires_at=token.expires_at, now=now
     )
     return actor
+
+
+def require_api_token_shape(raw_token: str | None) -> str:
+    """Return the token if it looks like one of ours; refuse it (401) without a query if not."""
+    if not raw_token or not raw_token.startswith(f"{API_TOKEN_PREFIX}_"):
+        raise AuthenticationFailed("invalid_token", "Missing or invalid API token.")
+    return raw_token
 
 
 def cached_api_token_actor(raw_token: str) -> Actor | None:

@@ -109,8 +109,9 @@ def create_quote(
     )
     quote_id = new_id()
     expires_at = now + timedelta(minutes=config.policy.quote_ttl_minutes)
-    # One prepared INSERT: building and flushing an ORM object was most of an estimate's cost.
-    session.execute(
+    # A prepared INSERT, sent with the commit (with the rest of a group commit's quotes):
+    # building and flushing an ORM object was most of an estimate's cost.
+    uow.insert_at_commit(
         _quote_insert(),
         {
             "q_id": quote_id,
