@@ -9,6 +9,7 @@ from roadside_console.domain.bookings.creation import BookingCreate, create_book
 from roadside_console.domain.bookings.models import Booking, BookingEvent, BookingStatus
 from roadside_console.domain.core.auth import Role
 from roadside_console.domain.core.errors import Forbidden, ValidationFailed
+from roadside_console.domain.core.group_commit import run_together
 from roadside_console.domain.core.secrets import token_digest
 from roadside_console.domain.notifications.models import OutboxMessage
 from roadside_console.domain.pricing.schemas import QuoteRequest
@@ -267,3 +268,38 @@ def test_spending_referral_credit_keeps_the_books_balanced(session, uow_factory)
     # then the credit liability still matches issued minus spent
     report = reconcile_tenant(session, tenant_id=world.tenant.id)
     assert report.differences == []
+
+
+def test_bookings_grouped_in_one_commit_spend_a_customers_credit_only_once(session, uow_factory):
+    # given a customer with $10 of referral credit
+    world = add_pricing_world(session)
+    session.add(
+        CreditEntry(
+            tenant_id=world.tenant.id,
+            user_id=world.customer.user_id,
+            amount_cents=1000,
+            reason=CreditReason.REFERRAL_REWARD,
+        )
+    )
+    session.commit()
+
+    def book(uow):
+        return create_booking(
+            uow, tenant_id=world.tenant.id, actor=world.customer, data=_request(world), now=NOON
+        )
+
+    # when two of their bookings and a guest's go through one group commit
+    guest = lambda uow: create_booking(  # noqa: E731
+        uow, tenant_id=world.tenant.id, actor=None, data=_request(world), now=NOON
+    )
+    outcomes = run_together(uow_factory, [book, guest, book])
+    # then all three are booked, the credit pays for the first only, and the balance stays at 0
+    first, other, second = (outcome.unwrap() for outcome in outcomes)
+    assert (first.total_cents, other.total_cents, second.total_cents) == (9000, 10000, 10000)
+    balance = session.exec(
+        select(func.sum(CreditEntry.amount_cents)).where(
+            CreditEntry.user_id == world.customer.user_id
+        )
+    ).one()
+    assert balance == 0
+    assert _bookings(session, world.tenant) == 3

@@ -281,11 +281,15 @@ def _require_text(value: str | None, field_name: str, message: str) -> None:
 
 
 def _unused_reference(session: Session, tenant_id: uuid.UUID) -> str:
+    # Without autoflush: pending bookings (a group commit's batch) stay queued for one INSERT;
+    # the unique (tenant, reference) index still refuses the one-in-a-billion clash with one of
+    # them, which makes the batch run each booking alone, where this check sees the other.
     for _ in range(MAX_REFERENCE_TRIES):
         reference = new_booking_reference()
-        taken = session.execute(
-            _reference_taken(), {"ref_tenant_id": tenant_id, "ref_reference": reference}
-        ).first()
+        with session.no_autoflush:
+            taken = session.execute(
+                _reference_taken(), {"ref_tenant_id": tenant_id, "ref_reference": reference}
+            ).first()
         if taken is None:
             return reference
     raise RuntimeError("could not find an unused booking reference")  # 25^6 codes: never

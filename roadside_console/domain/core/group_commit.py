@@ -64,6 +64,7 @@ class SharedUnitOfWork(UnitOfWork):
         self._session = shared.session
         self._open = True
         self.committed = False
+        self.pending_at_commit = 0
 
     def __enter__(self) -> UnitOfWork:
         return self
@@ -76,18 +77,22 @@ class SharedUnitOfWork(UnitOfWork):
         self._shared.insert_at_commit(statement, params)
 
     def commit(self) -> None:
-        """Flush this use case's changes; the batch's one COMMIT makes them durable."""
-        self.session.flush()
+        """Mark this use case's part done; the batch flushes and commits all parts at once.
+
+        Not flushing here lets the ORM write the whole batch's new rows as one INSERT per table
+        (a read that needs pending rows still flushes them first, as autoflush does).
+        """
         self.committed = True
+        self.pending_at_commit = _pending_count(self.session)
 
     def rollback(self) -> None:
         """Only the whole batch can roll back: it does, and this use case runs again alone."""
         raise _Regroup("a grouped use case rolled back")
 
 
-def _has_pending_changes(session: Session) -> bool:
-    """Tell whether the session holds ORM changes not flushed by a `commit()`."""
-    return bool(session.new or session.dirty or session.deleted)
+def _pending_count(session: Session) -> int:
+    """Count the ORM changes the session holds for its next flush."""
+    return len(session.new) + len(session.dirty) + len(session.deleted)
 
 
 def run_alone(uow_factory: Callable[[], UnitOfWork], work: Work) -> Outcome[Any]:
@@ -118,7 +123,7 @@ def run_together(
                 failed_at = i
                 uow = SharedUnitOfWork(shared)
                 values.append(work(uow))
-                if not uow.committed or _has_pending_changes(shared.session):
+                if not uow.committed or _pending_count(shared.session) != uow.pending_at_commit:
                     raise _Regroup("a grouped use case left changes it did not commit")
             failed_at = None
             shared.commit()

@@ -49,10 +49,18 @@ QUOTE_NOT_FOUND = "This estimate does not exist. Get a new estimate."
 
 
 def credit_balance(session: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID) -> int:
-    """Return a customer's available referral credit in cents (never below zero)."""
-    total = session.execute(
-        _balance_statement(), {"bal_tenant_id": tenant_id, "bal_user_id": user_id}
-    ).scalar_one()
+    """Return a customer's available referral credit in cents (never below zero).
+
+    Only pending credit entries can change the answer, so only they are flushed first: other
+    pending rows (the bookings of a group commit, `core.group_commit`) stay queued for one
+    INSERT per table with the batch.
+    """
+    if any(isinstance(pending, CreditEntry) for pending in session.new):
+        session.flush()
+    with session.no_autoflush:
+        total = session.execute(
+            _balance_statement(), {"bal_tenant_id": tenant_id, "bal_user_id": user_id}
+        ).scalar_one()
     return max(0, int(total))
 
 
