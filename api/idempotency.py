@@ -9,16 +9,27 @@ own event-id dedup), sign-in (must never replay a token), and the two hot calls 
 create nor move money or bookings and are harmless to repeat: an estimate (a retry only prices
 again) and a provider's location fix (the last one wins). Each keyed request costs two extra
 statements, so the hot calls skip them.
+
+A route listed in `IN_ROUTE_PATHS` (creating a booking) does the key's work itself, inside its
+own transaction (`answer_once`): the claim, the use case and the stored answer commit together,
+so a keyed booking is one transaction instead of three, and a duplicate sent while the first is
+running waits on the key's unique index and then gets the first answer instead of a 409. Only a
+refusal (a 4xx the route raised, which rolled its transaction back) is stored afterwards, here.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
 
 import anyio
 import anyio.to_thread
 from starlette.datastructures import Headers
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import FieldError, ProblemResponse, problem
@@ -26,14 +37,20 @@ from api.group_commit import GroupCommitter
 from roadside_console.domain.core import idempotency
 from roadside_console.domain.core.clock import utc_now
 from roadside_console.domain.core.errors import DomainError
+from roadside_console.domain.core.group_commit import SharedUnitOfWork
 from roadside_console.domain.core.idempotency import RequestFingerprint, StoredResponse
+from roadside_console.domain.core.uow import UnitOfWork
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 ANONYMOUS_SCOPE = "anonymous"
 REPLAYED_RESPONSE_HEADERS = ("content-type", "location")
 EXCLUDED_PREFIXES = ("/api/v1/webhooks/", "/api/v1/auth/")
 EXCLUDED_PATHS = frozenset({"/api/v1/estimates", "/api/v1/provider/location"})
+IN_ROUTE_PATHS = frozenset({"/api/v1/bookings"})
+STATE_PENDING = "idempotency_key"
+STATE_ANSWERED = "idempotency_answered"
 _HEADER = idempotency.HEADER.lower().encode()
+T = TypeVar("T")
 
 
 def applies_to(scope: Scope) -> bool:
@@ -83,6 +100,11 @@ class IdempotencyMiddleware:
             path=scope["path"] + (f"?{query}" if query else ""),
             body_sha256=hashlib.sha256(body).hexdigest(),
         )
+        if scope["path"].rstrip("/") in IN_ROUTE_PATHS:
+            await self._run_in_route(
+                PendingKey(caller_scope(scope), key, request), body, scope, receive, send
+            )
+            return
         try:
             claim = await self._claim(caller_scope(scope), key, request)
         except DomainError as refused:
@@ -92,6 +114,36 @@ class IdempotencyMiddleware:
             await _replay(claim, send)
             return
         await self._run_and_store(claim, body, scope, receive, send)
+
+    async def _run_in_route(
+        self, pending: PendingKey, body: bytes, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """Let the route claim, run and store in its transaction; store a refusal afterwards."""
+        state = scope.setdefault("state", {})
+        state[STATE_PENDING] = pending
+        status = 500
+        headers: dict[str, str] = {}
+        chunks: list[bytes] = []
+        complete = False
+
+        async def send_and_keep(message: Message) -> None:
+            nonlocal status, headers, complete
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                kept = Headers(raw=message.get("headers", []))
+                headers = {n: kept[n] for n in REPLAYED_RESPONSE_HEADERS if n in kept}
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                complete = not message.get("more_body", False)
+            await send(message)
+
+        await self.app(scope, _replaying(body, receive), send_and_keep)
+        # A refusal rolled the route's transaction back with its claim: keep it as the answer.
+        if 400 <= status < 500 and status != 429 and complete and not state.get(STATE_ANSWERED):
+            stored = StoredResponse(status_code=status, body=b"".join(chunks), headers=headers)
+            # A DomainError here means a retry with the key got there first: its answer stands.
+            with anyio.CancelScope(shield=True), contextlib.suppress(DomainError):
+                await self.committer.run(lambda uow: _claim_and_store(uow, pending, stored))
 
     async def _run_and_store(
         self, claim_id: uuid.UUID, body: bytes, scope: Scope, receive: Receive, send: Send
@@ -195,3 +247,81 @@ def _problem_for(error: DomainError, scope: Scope) -> ProblemResponse:
         instance=scope["path"],
         errors=[FieldError(field=error.field, message=error.message)] if error.field else None,
     )
+
+
+@dataclass(frozen=True)
+class PendingKey:
+    """A key a route claims itself (`IN_ROUTE_PATHS`): who sent it, the key, the request."""
+
+    scope: str
+    key: str
+    request: RequestFingerprint
+
+
+def pending_key(scope: Scope) -> PendingKey | None:
+    """Return the key the middleware left for this route to claim, if any."""
+    pending: PendingKey | None = scope.get("state", {}).get(STATE_PENDING)
+    return pending
+
+
+def answer_once(
+    uow: UnitOfWork,
+    pending: PendingKey | None,
+    use_case: Callable[[UnitOfWork], T],
+    respond: Callable[[T], Response],
+) -> Response:
+    """Claim the key, run the use case and store its answer in one transaction; or replay.
+
+    Without a key this is the use case and its response. With one, the claim, the use case and
+    the stored answer share `uow`'s transaction (each runs on a `SharedUnitOfWork` whose commit
+    waits for this one's): a crash or a refusal rolls all three back, and a concurrent request
+    with the same key waits on the key's row, then replays this answer.
+    """
+    if pending is None:
+        return respond(use_case(uow))
+    part = SharedUnitOfWork(uow)
+    claim = idempotency.claim_key(
+        part, scope=pending.scope, key=pending.key, request=pending.request, now=utc_now()
+    )
+    if isinstance(claim, StoredResponse):
+        uow.commit()  # nothing written: a replay
+        return _replay_response(claim)
+    response = respond(use_case(part))
+    kept = {n: response.headers[n] for n in REPLAYED_RESPONSE_HEADERS if n in response.headers}
+    stored = StoredResponse(status_code=response.status_code, body=response.body, headers=kept)
+    idempotency.complete_key(part, claim_id=claim, response=stored, now=utc_now())
+    uow.commit()
+    return response
+
+
+def mark_answered(scope: Scope) -> None:
+    """Tell the middleware the route stored (or replayed) the key's answer itself."""
+    scope.setdefault("state", {})[STATE_ANSWERED] = True
+
+
+def _claim_and_store(uow: UnitOfWork, pending: PendingKey, stored: StoredResponse) -> None:
+    part = SharedUnitOfWork(uow)
+    claim = idempotency.claim_key(
+        part, scope=pending.scope, key=pending.key, request=pending.request, now=utc_now()
+    )
+    if not isinstance(claim, StoredResponse):
+        idempotency.complete_key(part, claim_id=claim, response=stored, now=utc_now())
+    uow.commit()
+
+
+def _replay_response(stored: StoredResponse) -> Response:
+    headers = {**stored.headers, REPLAYED_HEADER: "true"}
+    return Response(stored.body, status_code=stored.status_code, headers=headers)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def receive_body() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive_body

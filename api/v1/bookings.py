@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from api.deps import CurrentActor, GroupCommit, GuestOrUser, Uow
 from api.errors import problem_responses
+from api.idempotency import answer_once, mark_answered, pending_key
 from api.responses import model_response
 from api.v1.booking_schemas import (
     BookingCreatedOut,
@@ -46,15 +47,25 @@ router = APIRouter(tags=["bookings"])
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
     summary="Book a service, as a guest (X-Workspace) or with a token",
 )
-async def create(body: BookingIn, caller: GuestOrUser, batch: GroupCommit) -> Response:
+async def create(
+    body: BookingIn, caller: GuestOrUser, batch: GroupCommit, request: Request
+) -> Response:
     """With `quote_id` the booking pays the estimate's total even if prices rose since."""
     data = BookingCreate(**body.model_dump(exclude={"vehicle"}), vehicle=body.vehicle_dict())
+    key = pending_key(request.scope)
 
     def book(uow: UnitOfWork) -> BookingCreated:
         tenant_id, actor = caller.resolve(uow)
         return create_booking(uow, tenant_id=tenant_id, actor=actor, data=data)
 
-    created = await batch.run(book)
+    # The Idempotency-Key's claim and stored answer go in the booking's own transaction.
+    response = await batch.run(lambda uow: answer_once(uow, key, book, _created_response))
+    if key is not None:
+        mark_answered(request.scope)
+    return response
+
+
+def _created_response(created: BookingCreated) -> Response:
     out = BookingCreatedOut(
         id=created.booking_id,
         reference=created.reference,

@@ -2,8 +2,10 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from sqlalchemy import func
+from sqlmodel import select
 
-from roadside_console.domain.bookings.models import BookingMode, BookingStatus
+from roadside_console.domain.bookings.models import Booking, BookingMode, BookingStatus
 from roadside_console.domain.core.auth import Role
 from roadside_console.domain.pricing.service import activate_storm_mode
 from tests.factories import PASSWORD, make_booking, make_provider, make_tenant, make_user
@@ -294,3 +296,51 @@ async def test_a_customer_reschedules_until_a_provider_is_sent(session, client):
     assert [e["field"] for e in naive.json()["errors"]] == ["scheduled_at"]
     assert too_far.status_code == 422 and too_far.json()["code"] == "schedule_too_far"
     assert too_far.json()["errors"][0]["field"] == "scheduled_at"
+
+
+async def test_a_keyed_booking_replays_its_answer_and_a_refusal_is_kept_for_its_key(
+    session, client
+):
+    # given a guest, an estimate, and a booking that used it
+    world = add_pricing_world(session)
+    guest = {"X-Workspace": world.tenant.slug}
+    tow = {"service_id": str(world.towing.id), "towing_miles": 25, "lat": 33.76, "lng": -84.39}
+    quote = (await client.post("/api/v1/estimates", json=tow, headers=guest)).json()["id"]
+    body = _booking_body(world.towing.id, quote_id=quote, towing_miles=25, lat=33.76, lng=-84.39)
+    first = await client.post(
+        "/api/v1/bookings", json=body, headers={**guest, "Idempotency-Key": "book-1"}
+    )
+    # when the same request is retried with its key, and the quote is used again with another
+    retry = await client.post(
+        "/api/v1/bookings", json=body, headers={**guest, "Idempotency-Key": "book-1"}
+    )
+    refused = await client.post(
+        "/api/v1/bookings", json=body, headers={**guest, "Idempotency-Key": "book-2"}
+    )
+    refused_again = await client.post(
+        "/api/v1/bookings", json=body, headers={**guest, "Idempotency-Key": "book-2"}
+    )
+    other_body = await client.post(
+        "/api/v1/bookings",
+        json={**body, "contact_name": "Someone Else"},
+        headers={**guest, "Idempotency-Key": "book-1"},
+    )
+    # then the retry is the first answer, not a second booking
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json() and retry.headers["idempotent-replayed"] == "true"
+    assert retry.headers["location"] == first.headers["location"]
+    # the refusal is the key's answer too
+    assert refused.status_code == 409 and refused.json()["code"] == "quote_used"
+    assert refused_again.status_code == 409
+    assert refused_again.json() == refused.json()
+    assert refused_again.headers["idempotent-replayed"] == "true"
+    # and the key cannot be reused for another request
+    assert other_body.status_code == 422
+    assert other_body.json()["code"] == "idempotency_key_reused"
+    assert _count_bookings(session, world.tenant) == 1
+
+
+def _count_bookings(session, tenant) -> int:
+    return session.exec(
+        select(func.count()).select_from(Booking).where(Booking.tenant_id == tenant.id)
+    ).one()

@@ -135,3 +135,29 @@ async def test_concurrent_estimates_bookings_and_a_refusal_each_get_their_own_an
     assert sorted(names) == sorted(["Jordan Miles"] + [f"Driver {i}" for i in range(12)])
     assert events == 13 * 2  # created and confirmed, for each booking
     assert sorted(keys) == [201] * 12
+
+
+async def test_copies_of_one_keyed_booking_sent_at_once_make_one_booking(committed):
+    # given the API on a real pool
+    engine, world = committed
+    api = create_api()
+    api.dependency_overrides[get_uow] = lambda: UnitOfWork(
+        lambda: Session(engine, expire_on_commit=False)
+    )
+    headers = {"X-Workspace": world.tenant.slug, "Idempotency-Key": "double-tap"}
+    async with client_for(api) as client:
+        # when a phone on a bad connection sends the same booking eight times at once
+        answers = await asyncio.gather(
+            *(
+                client.post("/api/v1/bookings", json=_booking(world), headers=headers)
+                for _ in range(8)
+            )
+        )
+    # then every copy gets the one booking's answer, none a 409
+    assert [r.status_code for r in answers] == [201] * 8
+    assert len({r.json()["id"] for r in answers}) == 1
+    with Session(engine) as session:
+        count = session.exec(
+            select(func.count()).select_from(Booking).where(Booking.tenant_id == world.tenant.id)
+        ).one()
+    assert count == 1

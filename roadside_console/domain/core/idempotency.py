@@ -108,6 +108,16 @@ def claim_key(
     Raises `IdempotencyKeyReused` when the key belongs to a different request and
     `IdempotencyKeyInProgress` while the first request is still running.
     """
+    # Without autoflush: these statements touch only idempotency_keys, whose rows are never
+    # pending in a session (all Core), so flushing other pending rows first (a grouped
+    # booking's, `group_commit`) would change nothing here and cost them their shared INSERT.
+    with uow.session.no_autoflush:
+        return _claim(uow, scope=scope, key=key, request=request, now=now)
+
+
+def _claim(
+    uow: UnitOfWork, *, scope: str, key: str, request: RequestFingerprint, now: datetime
+) -> uuid.UUID | StoredResponse:
     claim_id = uuid.uuid4()
     for _ in range(3):
         if _insert_claim(uow, claim_id=claim_id, scope=scope, key=key, request=request, now=now):
@@ -146,16 +156,17 @@ def complete_key(
     uow: UnitOfWork, *, claim_id: uuid.UUID, response: StoredResponse, now: datetime
 ) -> None:
     """Store the response of the claimed request, for replays."""
-    uow.session.execute(
-        _complete_statement(),
-        {
-            "done_id": claim_id,
-            "done_status": response.status_code,
-            "done_headers": response.headers,
-            "done_body": response.body,
-            "done_at": now,
-        },
-    )
+    with uow.session.no_autoflush:  # only idempotency_keys: see `claim_key`
+        uow.session.execute(
+            _complete_statement(),
+            {
+                "done_id": claim_id,
+                "done_status": response.status_code,
+                "done_headers": response.headers,
+                "done_body": response.body,
+                "done_at": now,
+            },
+        )
     uow.commit()
 
 
