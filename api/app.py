@@ -16,6 +16,7 @@ from api import API_VERSION, v1
 from api.deps import get_uow
 from api.errors import install_error_handlers, install_problem_openapi
 from api.group_commit import GroupCommitter
+from api.hot_routes import install_hot_routes
 from api.idempotency import IdempotencyMiddleware
 from api.middleware import (
     API_PREFIX,
@@ -81,6 +82,7 @@ def create_api(
     trusted_proxies: Sequence[str] | None = None,
     idempotency: bool = True,
     security_headers: Mapping[str, str] | bool = True,
+    hot_routes: bool = True,
 ) -> FastAPI:
     """Return a new API app: v1 routes, problem+json errors, request ids, access logs.
 
@@ -88,6 +90,7 @@ def create_api(
     rate limits (`rate_limits`: None follows `RATE_LIMITS_ENABLED`, False turns them off, a
     policy tightens them; `rate_limit_store` replaces the store picked from the settings),
     `Idempotency-Key` on POSTs, and security headers (False for none, or a mapping).
+    `hot_routes` puts the short path to the busiest routes first (`api.hot_routes`).
     """
     # Read, not cached: building the app must not freeze the settings a test changes afterwards.
     settings = Settings()
@@ -101,6 +104,8 @@ def create_api(
         swagger_ui_oauth2_redirect_url="/api/v1/docs/oauth2-redirect",
     )
     app.include_router(v1.router)
+    if hot_routes:
+        install_hot_routes(app)
     install_error_handlers(app)
     install_problem_openapi(app)
     install_middleware_openapi(app)

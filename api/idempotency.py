@@ -137,7 +137,7 @@ class IdempotencyMiddleware:
                 complete = not message.get("more_body", False)
             await send(message)
 
-        await self.app(scope, _replaying(body, receive), send_and_keep)
+        await self.app(scope, replaying(body, receive), send_and_keep)
         # A refusal rolled the route's transaction back with its claim: keep it as the answer.
         if 400 <= status < 500 and status != 429 and complete and not state.get(STATE_ANSWERED):
             stored = StoredResponse(status_code=status, body=b"".join(chunks), headers=headers)
@@ -314,7 +314,8 @@ def _replay_response(stored: StoredResponse) -> Response:
     return Response(stored.body, status_code=stored.status_code, headers=headers)
 
 
-def _replaying(body: bytes, receive: Receive) -> Receive:
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands the app a body already read, then the rest of the messages."""
     sent = False
 
     async def receive_body() -> Message:
