@@ -278,6 +278,7 @@ def test_the_admin_screens_show_the_demo_data(desk: Page, base_url):
         expect(page.locator(loaded).first).to_be_visible(timeout=30_000)
         if name == "admin-reports":
             expect(page.locator("#kpi-payments")).to_have_text(re.compile(r"^[1-9]\d*$"))
+            expect(page.locator("#chart-by-day .barlayer .point").first).to_be_attached()
         elif name == "admin-providers":
             expect(page.locator("#providers-table tbody tr")).to_have_count(5)
             expect(page.locator("#providers-summary")).to_have_text("1–5 of 5 providers")
@@ -286,6 +287,7 @@ def test_the_admin_screens_show_the_demo_data(desk: Page, base_url):
         elif name == "admin-dispatch":
             expect(page.locator("#open-count")).to_have_text("6 open bookings")
             expect(page.locator("#board-bookings tbody tr")).to_have_count(6)
+            expect(page.locator("#dispatch-map .scatterlayer .point").first).to_be_attached()
         _tall_screenshot(page, name)
 
 
