@@ -1,6 +1,6 @@
 """Build the public API application that the Reflex backend mounts.
 
-Reflex wraps its own backend with this app (`rx.App(api_transformer=create_api())` calls
+Reflex wraps its own backend with this app (`rx.App(api_transformer=[..., create_api()])` calls
 `mount("", reflex_backend)`), so the API claims only `/api` and must not rely on lifespan or
 startup hooks: they do not run there. Everything it needs is built here, per call.
 """
@@ -47,31 +47,34 @@ DESCRIPTION = (
 
 
 class ApiApp(FastAPI):
-    """A FastAPI app that hands everything outside `/api` to the app mounted at the root.
+    """A FastAPI app that hands everything outside `/api` straight to the app mounted at the root.
 
     A plain `Mount("")` would out-rank this app's own routes whenever the method is wrong or the
-    API path is unknown, so clients would get console pages instead of 404/405 problems. As the
-    router's default, the console only sees what the API did not match, and unknown `/api`
-    paths stay 404 problems.
+    API path is unknown, so clients would get console pages instead of 404/405 problems; and it
+    would run every console request (each page, script and the websocket) through this app's
+    middleware and past every API route first. So the console app is called directly for any
+    path outside `/api`, before the middleware: the request ids, access log, rate limits, body
+    limit, idempotency and security headers are the API's, and unknown `/api` paths stay 404
+    problems.
     """
 
+    _console: ASGIApp | None = None
+
     def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
-        """Mount `app`; at the root it becomes the fallback for non-API paths."""
+        """Mount `app`; at the root it receives every request outside `/api`."""
         if path.strip("/"):
             super().mount(path, app, name=name)
         else:
-            self.router.default = _NonApiFallback(app, not_found=self.router.not_found)
-
-
-class _NonApiFallback:
-    def __init__(self, app: ASGIApp, *, not_found: ASGIApp) -> None:
-        self.app = app
-        self.not_found = not_found
+            self._console = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        in_api = path == API_PREFIX.rstrip("/") or path.startswith(API_PREFIX)
-        await (self.not_found if in_api else self.app)(scope, receive, send)
+        """Send console requests to the console app, API requests through the API's stack."""
+        if self._console is not None and scope["type"] in ("http", "websocket"):
+            path = scope.get("path", "")
+            if not (path == API_PREFIX.rstrip("/") or path.startswith(API_PREFIX)):
+                await self._console(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
 
 
 def create_api(

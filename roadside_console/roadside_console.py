@@ -10,6 +10,7 @@ import reflex as rx
 from api.app import create_api
 from roadside_console.domain import models  # noqa: F401  (every table mapped before the first query)
 from roadside_console.domain.core.settings import get_settings
+from roadside_console.frontend import serve_built_frontend
 from roadside_console.observability import configure_logging
 from roadside_console.ui.admin.placeholders import PLANNED_PAGES, make_placeholder
 from roadside_console.ui.audit.page import AuditState, audit_page
@@ -48,7 +49,9 @@ settings = get_settings()
 configure_logging(settings.log_level, json=settings.log_json)
 
 app = rx.App(
-    api_transformer=create_api(),
+    # In order: the built frontend's files get their caching policy, then the API wraps the
+    # backend and hands it every request outside /api.
+    api_transformer=[serve_built_frontend, create_api()],
     stylesheets=["/styles.css"],
 )
 

@@ -73,8 +73,27 @@ async def test_console_pages_and_big_uploads_reach_the_mounted_backend(mounted):
         upload = await client.post("/_upload", content=b"x" * (2 * 1024 * 1024))
     # then
     assert page.text == "console /admin/bookings"
-    assert page.headers["x-request-id"]
     assert upload.status_code == 200
+
+
+async def test_console_requests_skip_the_api_middleware(mounted):
+    # when
+    async with client_for(mounted) as client:
+        page = await client.get("/admin/bookings", headers={"X-Request-ID": "from-the-browser"})
+        api = await client.get("/api/v1/health", headers={"X-Request-ID": "from-a-client"})
+    # then the console's answer carries none of the API's headers; the API's still does
+    assert "x-request-id" not in page.headers
+    assert "x-content-type-options" not in page.headers
+    assert api.headers["x-request-id"] == "from-a-client"
+    assert api.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_paths_that_only_start_like_the_api_belong_to_the_console(mounted):
+    # when
+    async with client_for(mounted) as client:
+        response = await client.get("/apis-explained")
+    # then
+    assert response.text == "console /apis-explained"
 
 
 async def test_console_websockets_pass_through_the_api_middleware(mounted):

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, create_engine, select
@@ -277,6 +278,7 @@ def test_the_admin_screens_show_the_demo_data(desk: Page, base_url):
         expect(page.locator(loaded).first).to_be_visible(timeout=30_000)
         if name == "admin-reports":
             expect(page.locator("#kpi-payments")).to_have_text(re.compile(r"^[1-9]\d*$"))
+            expect(page.locator("#chart-by-day .barlayer .point").first).to_be_attached()
         elif name == "admin-providers":
             expect(page.locator("#providers-table tbody tr")).to_have_count(5)
             expect(page.locator("#providers-summary")).to_have_text("1–5 of 5 providers")
@@ -285,7 +287,25 @@ def test_the_admin_screens_show_the_demo_data(desk: Page, base_url):
         elif name == "admin-dispatch":
             expect(page.locator("#open-count")).to_have_text("6 open bookings")
             expect(page.locator("#board-bookings tbody tr")).to_have_count(6)
+            expect(page.locator("#dispatch-map .scatterlayer .point").first).to_be_attached()
         _tall_screenshot(page, name)
+
+
+def test_pages_load_without_a_redirect_and_their_hashed_scripts_are_cached_for_good(base_url):
+    # when a new tab asks for the dashboard and the bookings page
+    dashboard = httpx.get(f"{base_url}/admin", follow_redirects=False)
+    bookings = httpx.get(f"{base_url}/admin/bookings", follow_redirects=False)
+    # then each page comes at once, and is asked for again on the next load
+    assert dashboard.status_code == bookings.status_code == 200
+    assert "Dashboard" in dashboard.text and "Bookings" in bookings.text
+    assert dashboard.headers["cache-control"] == "no-cache"
+    # while the scripts it imports, whose names change with their content, are kept
+    scripts = re.findall(r'"(/assets/[^"]+\.js)"', dashboard.text)
+    assert len(scripts) > 10
+    for script in (scripts[0], scripts[-1]):
+        answer = httpx.get(base_url + script)
+        assert answer.status_code == 200
+        assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
 
 
 def test_the_dashboard_in_dark_mode(browser, base_url):

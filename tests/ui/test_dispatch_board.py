@@ -251,11 +251,31 @@ def test_the_board_map_starts_plain_and_switches_to_street_tiles_on_request():
     board.bookings = [board_line(_booking(), now=NOW, tz=TZ)]
     # then it starts on the plain plot, which needs no tiles
     assert board.map_view == PLAIN
-    assert [t.type for t in board.map_figure.data] == ["scatter"]
     # when the dispatcher picks the street map, and later something unknown
     board.set_map_view(STREET)
-    street = [t.type for t in board.map_figure.data]
+    street = [t["type"] for t in board.map_figure["data"]]
     board.set_map_view(["satellite"])
     # then
     assert street == ["scattermap"]
     assert board.map_view == PLAIN
+    assert [t["type"] for t in board.map_figure["data"]] == ["scatter"]
+
+
+def test_the_board_map_is_drawn_by_its_own_handlers_not_by_every_pages_hydrate(
+    session, uow_factory, monkeypatch
+):
+    # given a confirmed booking on the board's first page
+    world = make_world(session)
+    confirmed_booking(session, world, confirmed_at=utc_now())
+    board = signed_in_state(
+        DispatchBoardState, world.dispatcher, world.tenant, uow_factory, monkeypatch
+    )
+    # then the figure is no computed var, so another page's hydrate does not build it
+    assert "map_figure" not in DispatchBoardState.computed_vars
+    assert board.map_figure == {"data": [], "layout": {}}
+    # when the board loads
+    run_handler(board.load())
+    # then its booking is on the plain plot
+    [trace] = board.map_figure["data"]
+    assert trace["type"] == "scatter"
+    assert trace["text"][0].startswith(board.bookings[0].reference)

@@ -8,10 +8,13 @@ everything else about a booking is on its own page.
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 from datetime import datetime
+from typing import Any
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import reflex as rx
 
 from roadside_console.domain.core.clock import utc_now
@@ -24,6 +27,7 @@ from roadside_console.domain.dispatch.board import (
     board_providers,
 )
 from roadside_console.domain.dispatch.service import dispatch_booking
+from roadside_console.ui.components.charts import EMPTY_FIGURE
 from roadside_console.ui.components.common import empty_state, pages_for, status_badge
 from roadside_console.ui.components.formatting import duration_text, local_time
 from roadside_console.ui.components.forms import error_callout, notice_callout
@@ -161,7 +165,12 @@ def page_count(total: int) -> int:
 
 
 class DispatchBoardState(SessionState):
-    """The board's two lists, their pages, the map view and the last action's answer."""
+    """The board's two lists, their pages, the map view and the last action's answer.
+
+    The map's figure is a plain var the handlers fill, not a computed var: every page's hydrate
+    evaluates every state's computed vars, and building this figure was two thirds of that
+    cost on every page, the dashboard included, where nobody looks at the map.
+    """
 
     bookings: list[BoardLine] = []
     providers: list[ProviderLine] = []
@@ -170,6 +179,7 @@ class DispatchBoardState(SessionState):
     booking_page: int = 1
     provider_page: int = 1
     map_view: str = rx.LocalStorage(PLAIN, name="rs_dispatch_map_view")
+    map_figure: dict[str, Any] = EMPTY_FIGURE  # Plotly's JSON of the figure, as Reflex sends it
     loaded: bool = False
     busy: bool = False
     error: str = ""
@@ -190,10 +200,10 @@ class DispatchBoardState(SessionState):
         """Bookings on this page waiting for a dispatcher."""
         return sum(1 for b in self.bookings if b.flag == MANUAL)
 
-    @rx.var
-    def map_figure(self) -> go.Figure:
-        """Bookings and providers of the current pages, in the chosen view."""
-        return board_map(map_points(self.bookings, self.providers), self.map_view)
+    def _draw_map(self) -> None:
+        """Put the bookings and providers of the current pages on the map, in the chosen view."""
+        figure = board_map(map_points(self.bookings, self.providers), self.map_view)
+        self.map_figure = json.loads(pio.to_json(figure))
 
     @rx.event
     async def load(self) -> None:
@@ -224,6 +234,7 @@ class DispatchBoardState(SessionState):
         if providers is not None:
             self.providers = [provider_line(r) for r in providers.rows]
             self.provider_total = providers.total
+        self._draw_map()
 
     @rx.event
     async def dispatch_now(self, booking_id: str):
@@ -252,6 +263,7 @@ class DispatchBoardState(SessionState):
         """Switch between the plain plot and the street map (remembered in this browser)."""
         view = view if isinstance(view, str) else (view[0] if view else PLAIN)
         self.map_view = STREET if view == STREET else PLAIN
+        self._draw_map()
 
     @rx.event
     async def bookings_page(self, step: int) -> None:
@@ -315,7 +327,7 @@ def _map_card() -> rx.Component:
                 align="center",
             ),
             rx.plotly(
-                data=S.map_figure,
+                data=S.map_figure.to(go.Figure),
                 config={"displayModeBar": False, "responsive": True, "scrollZoom": True},
                 use_resize_handler=True,
                 width="100%",

@@ -11,9 +11,9 @@ import dataclasses
 import io
 from collections.abc import AsyncIterator, Callable
 from datetime import date, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-import plotly.graph_objects as go
 import reflex as rx
 
 from roadside_console.domain.core.auth import Actor
@@ -24,7 +24,7 @@ from roadside_console.domain.reports.exports import export_bookings_csv, export_
 from roadside_console.domain.reports.periods import MAX_RANGE_DAYS
 from roadside_console.domain.reports.revenue import RevenueGroup, revenue_report
 from roadside_console.domain.tenants.service import get_tenant
-from roadside_console.ui.components.charts import bar_chart, chart_card
+from roadside_console.ui.components.charts import EMPTY_FIGURE, bar_figure, chart_card
 from roadside_console.ui.components.common import empty_state, kpi_card
 from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.shell.layout import admin_page
@@ -74,7 +74,11 @@ class GroupLine:
 
 
 class ReportsState(SessionState):
-    """The chosen period, its figures and the export in progress."""
+    """The chosen period, its figures and the export in progress.
+
+    The three charts are plain vars `_fetch` fills, not computed vars: every page's hydrate
+    evaluates every state's computed vars, so each visit to any page built these figures.
+    """
 
     start: str = ""
     end: str = ""
@@ -89,27 +93,11 @@ class ReportsState(SessionState):
     days: list[DayPoint] = []
     by_service: list[GroupLine] = []
     by_method: list[GroupLine] = []
+    day_figure: dict[str, Any] = EMPTY_FIGURE
+    service_figure: dict[str, Any] = EMPTY_FIGURE
+    method_figure: dict[str, Any] = EMPTY_FIGURE
     exporting: str = ""
     export_note: str = ""
-
-    @rx.var
-    def day_figure(self) -> go.Figure:
-        """Net revenue per day."""
-        return bar_chart([d.day for d in self.days], [d.net_cents for d in self.days], money=True)
-
-    @rx.var
-    def service_figure(self) -> go.Figure:
-        """Net revenue per service, largest first."""
-        return bar_chart(
-            [g.label for g in self.by_service], [g.net_cents for g in self.by_service], money=True
-        )
-
-    @rx.var
-    def method_figure(self) -> go.Figure:
-        """Net revenue per payment method."""
-        return bar_chart(
-            [g.label for g in self.by_method], [g.net_cents for g in self.by_method], money=True
-        )
 
     @rx.event
     async def load(self) -> None:
@@ -172,6 +160,9 @@ class ReportsState(SessionState):
         self.days = [DayPoint(d.day.strftime("%Y-%m-%d"), d.figures.net_cents) for d in report.days]
         self.by_service = [_line(g) for g in report.by_service]
         self.by_method = [_line(g) for g in report.by_method]
+        self.day_figure = _money_figure([(d.day, d.net_cents) for d in self.days])
+        self.service_figure = _money_figure([(g.label, g.net_cents) for g in self.by_service])
+        self.method_figure = _money_figure([(g.label, g.net_cents) for g in self.by_method])
 
     @rx.event(background=True)
     async def export_bookings(self) -> AsyncIterator[rx.event.EventSpec]:
@@ -215,6 +206,10 @@ def _parse_date(text: str) -> date | None:
         return date.fromisoformat(text.strip())
     except ValueError:
         return None
+
+
+def _money_figure(bars: list[tuple[str, int]]) -> dict[str, Any]:
+    return bar_figure([label for label, _ in bars], [cents for _, cents in bars], money=True)
 
 
 def _line(group: RevenueGroup) -> GroupLine:

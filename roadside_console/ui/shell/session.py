@@ -15,6 +15,7 @@ import reflex as rx
 from roadside_console.domain.core.auth import Actor, Permission, Role
 from roadside_console.domain.core.errors import DomainError
 from roadside_console.domain.core.settings import get_settings
+from roadside_console.domain.core.uow import UnitOfWork
 from roadside_console.domain.identity import service as identity
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.navigation import allowed_paths_for, permission_for
@@ -22,6 +23,10 @@ from roadside_console.ui.shell.run import run_use_case
 
 SESSION_COOKIE = "rs_session"
 T = TypeVar("T")
+
+
+class _SessionEnded(Exception):
+    """The session was not valid when a use case was about to run as its user."""
 
 
 class SessionState(rx.State):
@@ -46,13 +51,23 @@ class SessionState(rx.State):
     async def run_as_user(self, fn: Callable[..., T], /, **kwargs: Any) -> tuple[T | None, str]:
         """Run a use case as the signed-in user; return (result, "") or (None, error message).
 
-        The session is resolved again first, so a revoked session stops here.
+        The session is resolved again first, so a revoked session stops here. It is resolved in
+        the use case's own thread hop and unit of work (one query), not a separate one: a page
+        load runs several use cases, and each extra hop, connection checkout and transaction
+        waited for a busy server's threads and database.
         """
-        actor = await self.current_actor()
-        if actor is None:
-            return None, "Your session has ended. Sign in again."
+        token = self.session_token
+
+        def as_user(uow: UnitOfWork) -> T | None:
+            actor = identity.resolve_session(uow, token)
+            if actor is None:
+                raise _SessionEnded
+            return fn(uow, actor=actor, **kwargs)
+
         try:
-            return await run_use_case(fn, actor=actor, **kwargs), ""
+            return await run_use_case(as_user), ""
+        except _SessionEnded:
+            return None, "Your session has ended. Sign in again."
         except DomainError as error:
             return None, error.message
 
