@@ -32,6 +32,18 @@ from roadside_console.domain.identity.service import (
 )
 from roadside_console.domain.tenants.workspaces import cached_tenant_for_caller, tenant_for_caller
 
+WORKSPACE_MAX_LENGTH = 100
+WorkspaceHeader = Annotated[
+    str | None,
+    Header(
+        alias="X-Workspace",
+        max_length=WORKSPACE_MAX_LENGTH,
+        description="The operator's workspace (slug), required without a bearer token.",
+        examples=["roadside-atl"],
+    ),
+]
+"""The guest's `X-Workspace` header (the operator's slug)."""
+
 bearer_scheme = HTTPBearer(
     auto_error=False,
     scheme_name="ApiToken",
@@ -119,15 +131,7 @@ OptionalActor = Annotated[Actor | None, Depends(get_optional_actor)]
 async def get_caller_tenant(
     uow: Uow,
     actor: OptionalActor,
-    workspace: Annotated[
-        str | None,
-        Header(
-            alias="X-Workspace",
-            max_length=100,
-            description="The operator's workspace (slug), required without a bearer token.",
-            examples=["roadside-atl"],
-        ),
-    ] = None,
+    workspace: WorkspaceHeader = None,
 ) -> uuid.UUID:
     """Return the tenant a request is for: the token's, or the guest's `X-Workspace`."""
     known = cached_tenant_for_caller(actor=actor, workspace=workspace)
@@ -169,15 +173,7 @@ class Caller:
 
 async def get_caller(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-    workspace: Annotated[
-        str | None,
-        Header(
-            alias="X-Workspace",
-            max_length=100,
-            description="The operator's workspace (slug), required without a bearer token.",
-            examples=["roadside-atl"],
-        ),
-    ] = None,
+    workspace: WorkspaceHeader = None,
 ) -> Caller:
     """`OptionalActor` and `CallerTenant` in one dependency, for the busiest routes.
 

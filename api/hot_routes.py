@@ -25,7 +25,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.deps import bearer_scheme, get_caller, get_token_caller
+from api.deps import WORKSPACE_MAX_LENGTH, bearer_scheme, get_caller, get_token_caller
 from api.idempotency import replaying
 from api.v1 import bookings, estimates, provider
 from api.v1.booking_schemas import BookingIn, EstimateIn
@@ -33,7 +33,6 @@ from api.v1.provider import LocationIn
 
 SKIP = "roadside.hot_route_declined"
 """Scope flag: the short path declined this request, so the router must not offer it again."""
-WORKSPACE_MAX_LENGTH = 100  # as declared on the X-Workspace header (`api.deps.get_caller`)
 
 Params = Callable[[Request], Awaitable[dict[str, Any] | None]]
 

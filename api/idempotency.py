@@ -121,26 +121,12 @@ class IdempotencyMiddleware:
         """Let the route claim, run and store in its transaction; store a refusal afterwards."""
         state = scope.setdefault("state", {})
         state[STATE_PENDING] = pending
-        status = 500
-        headers: dict[str, str] = {}
-        chunks: list[bytes] = []
-        complete = False
-
-        async def send_and_keep(message: Message) -> None:
-            nonlocal status, headers, complete
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                kept = Headers(raw=message.get("headers", []))
-                headers = {n: kept[n] for n in REPLAYED_RESPONSE_HEADERS if n in kept}
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                complete = not message.get("more_body", False)
-            await send(message)
-
-        await self.app(scope, replaying(body, receive), send_and_keep)
+        answer = _Recorder(send)
+        await self.app(scope, replaying(body, receive), answer.send)
         # A refusal rolled the route's transaction back with its claim: keep it as the answer.
-        if 400 <= status < 500 and status != 429 and complete and not state.get(STATE_ANSWERED):
-            stored = StoredResponse(status_code=status, body=b"".join(chunks), headers=headers)
+        refused = 400 <= answer.status < 500 and answer.status != 429
+        if refused and answer.complete and not state.get(STATE_ANSWERED):
+            stored = answer.stored()
             # A DomainError here means a retry with the key got there first: its answer stands.
             with anyio.CancelScope(shield=True), contextlib.suppress(DomainError):
                 await self.committer.run(lambda uow: _claim_and_store(uow, pending, stored))
@@ -148,44 +134,20 @@ class IdempotencyMiddleware:
     async def _run_and_store(
         self, claim_id: uuid.UUID, body: bytes, scope: Scope, receive: Receive, send: Send
     ) -> None:
-        status = 500
-        headers: dict[str, str] = {}
-        chunks: list[bytes] = []
-        complete = False
-        body_sent = False
-
-        async def receive_body() -> Message:
-            nonlocal body_sent
-            if body_sent:
-                return await receive()
-            body_sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        async def send_and_keep(message: Message) -> None:
-            nonlocal status, headers, complete
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                kept = Headers(raw=message.get("headers", []))
-                headers = {n: kept[n] for n in REPLAYED_RESPONSE_HEADERS if n in kept}
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                complete = not message.get("more_body", False)
-            await send(message)
-
+        answer = _Recorder(send)
         try:
-            await self.app(scope, receive_body, send_and_keep)
+            await self.app(scope, replaying(body, receive), answer.send)
         except BaseException:
             with anyio.CancelScope(shield=True):
                 await self._release(claim_id)
             raise
         # A server error or a throttled call is worth retrying: give the key back for that.
-        retryable = status >= 500 or status == 429
+        retryable = answer.status >= 500 or answer.status == 429
         with anyio.CancelScope(shield=True):
-            if retryable or not complete:
+            if retryable or not answer.complete:
                 await self._release(claim_id)
             else:
-                stored = StoredResponse(status_code=status, body=b"".join(chunks), headers=headers)
-                await self._complete(claim_id, stored)
+                await self._complete(claim_id, answer.stored())
 
     # Claims and stored answers are tiny writes that come in bursts: they go through the group
     # committer with the hot routes' own writes (`api.group_commit`).
@@ -247,6 +209,34 @@ def _problem_for(error: DomainError, scope: Scope) -> ProblemResponse:
         instance=scope["path"],
         errors=[FieldError(field=error.field, message=error.message)] if error.field else None,
     )
+
+
+class _Recorder:
+    """Pass a response on to the client and keep what a replay needs of it."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.status = 500
+        self.headers: dict[str, str] = {}
+        self.chunks: list[bytes] = []
+        self.complete = False
+
+    async def send(self, message: Message) -> None:
+        """Forward one response message, noting its status, replayed headers and body."""
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            kept = Headers(raw=message.get("headers", []))
+            self.headers = {n: kept[n] for n in REPLAYED_RESPONSE_HEADERS if n in kept}
+        elif message["type"] == "http.response.body":
+            self.chunks.append(message.get("body", b""))
+            self.complete = not message.get("more_body", False)
+        await self._send(message)
+
+    def stored(self) -> StoredResponse:
+        """The response as the key keeps it."""
+        return StoredResponse(
+            status_code=self.status, body=b"".join(self.chunks), headers=self.headers
+        )
 
 
 @dataclass(frozen=True)
