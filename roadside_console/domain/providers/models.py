@@ -15,6 +15,7 @@ from roadside_console.domain.core.tables import (
     TimestampsMixin,
     enum_type,
     json_field,
+    tenant_fk,
 )
 
 
@@ -45,6 +46,9 @@ class Provider(TenantScoped, TimestampsMixin, table=True):
         sa.Index("ix_providers_home_location", "tenant_id", "home_lat", "home_lng"),
     )
 
+    # The three indexes above start with tenant_id; a fourth on it alone only slowed the
+    # location fix's UPDATE (migration 0008).
+    tenant_id: uuid.UUID = tenant_fk(index=False)
     user_id: uuid.UUID | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     name: str = Field(max_length=200)
     email: str = Field(max_length=254)
@@ -107,6 +111,8 @@ class ProviderLocation(TenantScoped, CreatedMixin, table=True):
         sa.Index("ix_provider_locations_provider_time", "provider_id", "recorded_at"),
     )
 
+    # The trail is read by provider only; no index on tenant_id for every point (migration 0008).
+    tenant_id: uuid.UUID = tenant_fk(index=False)
     provider_id: uuid.UUID = Field(foreign_key="providers.id", ondelete="CASCADE")
     booking_id: uuid.UUID | None = Field(
         default=None, foreign_key="bookings.id", ondelete="SET NULL"
