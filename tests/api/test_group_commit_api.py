@@ -61,16 +61,10 @@ async def test_concurrent_estimates_bookings_and_a_refusal_each_get_their_own_an
     tow = {"service_id": str(world.towing.id), "towing_miles": 25, "lat": 33.76, "lng": -84.39}
     async with client_for(api) as client:
         used = (await client.post("/api/v1/estimates", json=tow, headers=guest)).json()["id"]
+        on_quote = {**tow, "quote_id": used}
         first = await client.post(
             "/api/v1/bookings",
-            json=_booking(
-                world,
-                service_id=str(world.towing.id),
-                towing_miles=25,
-                quote_id=used,
-                lat=33.76,
-                lng=-84.39,
-            ),
+            json=_booking(world, **on_quote),
             headers=guest,
         )
         assert first.status_code == 201, first.text
@@ -86,14 +80,7 @@ async def test_concurrent_estimates_bookings_and_a_refusal_each_get_their_own_an
         ]
         refused = client.post(
             "/api/v1/bookings",
-            json=_booking(
-                world,
-                service_id=str(world.towing.id),
-                towing_miles=25,
-                quote_id=used,
-                lat=33.76,
-                lng=-84.39,
-            ),
+            json=_booking(world, **on_quote),
             headers=guest,
         )
         answers = await asyncio.gather(*estimates, *bookings, refused)

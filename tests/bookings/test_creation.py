@@ -36,6 +36,19 @@ def _request(world, **overrides):
     return BookingCreate(**values)
 
 
+def _give_credit(session, world, cents):
+    """Give the world's customer `cents` of referral credit (committed)."""
+    session.add(
+        CreditEntry(
+            tenant_id=world.tenant.id,
+            user_id=world.customer.user_id,
+            amount_cents=cents,
+            reason=CreditReason.REFERRAL_REWARD,
+        )
+    )
+    session.commit()
+
+
 def _bookings(session, tenant):
     return session.exec(
         select(func.count()).select_from(Booking).where(Booking.tenant_id == tenant.id)
@@ -179,15 +192,7 @@ def test_a_scheduled_booking_waits_for_staff_to_confirm_it(session, uow_factory)
 def test_a_customer_spends_referral_credit_as_its_own_line(session, uow_factory):
     # given a customer with $10 of referral credit
     world = add_pricing_world(session)
-    session.add(
-        CreditEntry(
-            tenant_id=world.tenant.id,
-            user_id=world.customer.user_id,
-            amount_cents=1000,
-            reason=CreditReason.REFERRAL_REWARD,
-        )
-    )
-    session.commit()
+    _give_credit(session, world, 1000)
     # when they book a jump start
     with uow_factory() as uow:
         created = create_booking(
@@ -273,15 +278,7 @@ def test_spending_referral_credit_keeps_the_books_balanced(session, uow_factory)
 def test_bookings_grouped_in_one_commit_spend_a_customers_credit_only_once(session, uow_factory):
     # given a customer with $10 of referral credit
     world = add_pricing_world(session)
-    session.add(
-        CreditEntry(
-            tenant_id=world.tenant.id,
-            user_id=world.customer.user_id,
-            amount_cents=1000,
-            reason=CreditReason.REFERRAL_REWARD,
-        )
-    )
-    session.commit()
+    _give_credit(session, world, 1000)
 
     def book(uow):
         return create_booking(
