@@ -100,16 +100,15 @@ async def get_current_actor(
     A known token comes from the cache; only a miss opens a unit of work of its own (on the
     thread pool), so routes that need nothing else from the database skip the request's.
     """
-    raw_token = credentials.credentials if credentials else None
-    actor = cached_api_token_actor(raw_token) if raw_token else None
-    if actor is not None:
-        return actor
-    return await run_in_threadpool(_authenticate, request.app.state.uow_factory, raw_token)
+    caller = await get_token_caller(credentials)
+    if caller.actor is not None:
+        return caller.actor
+    return await run_in_threadpool(_resolve, request.app.state.uow_factory, caller)
 
 
-def _authenticate(uow_factory: Callable[[], UnitOfWork], raw_token: str | None) -> Actor:
+def _resolve(uow_factory: Callable[[], UnitOfWork], caller: TokenCaller) -> Actor:
     with uow_factory() as uow:
-        return authenticate_api_token(uow, raw_token)
+        return caller.resolve(uow)
 
 
 CurrentActor = Annotated[Actor, Depends(get_current_actor)]

@@ -488,12 +488,9 @@ def _drive(base_url: str, result: Result, repeats: int) -> None:
             largest["bookings"] += time_tab("/admin/bookings", JS_FIRST_ROW, "bookings_load").sizes
 
             # One tab: the dashboard, then the sidebar link, then the filters.
-            tab, tab_frames = _tab(context)
-            tab.goto(base_url + "/admin")
-            tab.wait_for_function(JS_DASHBOARD, polling="raf")
-            _settle(tab_frames)
-            nav = tab.get_by_role("navigation", name="Console sections")
-            link = nav.get_by_role("link", name="Bookings", exact=True)
+            tab, tab_frames, link = _page_and_link(
+                context, base_url + "/admin", JS_DASHBOARD, "Bookings"
+            )
             time_click("bookings_nav", link, tab, tab_frames, _summary(fx.total))
 
             tab.get_by_role("combobox", name="Status").click()
@@ -508,12 +505,9 @@ def _drive(base_url: str, result: Result, repeats: int) -> None:
             tab.close()
 
             # A tab that starts on the bookings page, then the sidebar link to the dashboard.
-            tab, tab_frames = _tab(context)
-            tab.goto(base_url + "/admin/bookings")
-            tab.wait_for_function(JS_FIRST_ROW, polling="raf")
-            _settle(tab_frames)
-            nav = tab.get_by_role("navigation", name="Console sections")
-            link = nav.get_by_role("link", name="Dashboard", exact=True)
+            tab, tab_frames, link = _page_and_link(
+                context, base_url + "/admin/bookings", JS_FIRST_ROW, "Dashboard"
+            )
             before = len(tab_frames.sizes)
             started = time.perf_counter()
             link.click()
@@ -538,6 +532,16 @@ def _drive(base_url: str, result: Result, repeats: int) -> None:
             print(f"  {name}: largest frame {max(sizes, default=0):,} B", flush=True)
         context.close()
         browser.close()
+
+
+def _page_and_link(context: Any, url: str, ready_js: str, link_name: str) -> tuple[Any, Any, Any]:
+    """Open `url` in a new tab, wait until it is ready and settled, and find a sidebar link."""
+    tab, frames = _tab(context)
+    tab.goto(url)
+    tab.wait_for_function(ready_js, polling="raf")
+    _settle(frames)
+    nav = tab.get_by_role("navigation", name="Console sections")
+    return tab, frames, nav.get_by_role("link", name=link_name, exact=True)
 
 
 def _tab(context: Any) -> tuple[Any, Frames]:

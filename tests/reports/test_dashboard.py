@@ -3,13 +3,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from roadside_console.domain.bookings.models import Booking, BookingMode, BookingStatus
-from roadside_console.domain.catalog.models import Service, ServiceCategory
 from roadside_console.domain.core.auth import Role
 from roadside_console.domain.core.errors import Forbidden
 from roadside_console.domain.payments.models import Payment, PaymentMethod, PaymentStatus
 from roadside_console.domain.providers.models import Provider, ProviderStatus
 from roadside_console.domain.reports.dashboard import dashboard_kpis
-from tests.factories import actor_of, make_tenant, make_user
+from tests.factories import actor_of, make_service, make_tenant, make_user
 
 # 2026-03-01 04:30 UTC is still 2026-02-28 23:30 in New York.
 NOW = datetime(2026, 3, 1, 4, 30, tzinfo=UTC)
@@ -38,22 +37,8 @@ def test_kpis_count_the_local_day_and_month_and_only_this_tenant(session, uow_fa
     # given a tenant in New York and a noisy neighbour tenant
     tenant, other = make_tenant(session), make_tenant(session)
     admin = make_user(session, tenant, role=Role.ADMIN)
-    service = Service(
-        tenant_id=tenant.id,
-        slug="jump",
-        name="Jump",
-        category=ServiceCategory.ROADSIDE,
-        base_price_cents=10000,
-    )
-    other_service = Service(
-        tenant_id=other.id,
-        slug="jump",
-        name="Jump",
-        category=ServiceCategory.ROADSIDE,
-        base_price_cents=10000,
-    )
-    session.add_all([service, other_service])
-    session.flush()
+    service = make_service(session, tenant, slug="jump", name="Jump")
+    other_service = make_service(session, other, slug="jump", name="Jump")
     today_local = _booking(session, tenant, service, created_at=NOW - timedelta(hours=2))
     _booking(
         session,
@@ -159,15 +144,7 @@ def test_time_to_dispatch_is_the_mean_for_todays_immediate_bookings(session, uow
     # searching, a scheduled one dispatched hours after its confirmation, and yesterday's
     tenant = make_tenant(session)
     admin = make_user(session, tenant, role=Role.ADMIN)
-    service = Service(
-        tenant_id=tenant.id,
-        slug="jump",
-        name="Jump",
-        category=ServiceCategory.ROADSIDE,
-        base_price_cents=10000,
-    )
-    session.add(service)
-    session.commit()
+    service = make_service(session, tenant, slug="jump", name="Jump")
     confirmed = NOW - timedelta(hours=1)
 
     def booked(minutes_to_dispatch, *, created_at=NOW - timedelta(hours=1), mode=None):
