@@ -82,3 +82,48 @@ def test_json_columns_are_jsonb_on_postgresql(fresh_postgres_url):
     columns = {c["name"]: c["type"] for c in sa.inspect(engine).get_columns("bookings")}
     engine.dispose()
     assert type(columns["price_breakdown"]).__name__ == "JSONB"
+
+
+def _providers_keep_their_newest_trail_point_across_0009(url: str) -> None:
+    from sqlmodel import Session
+
+    from roadside_console.domain.providers.models import Provider, ProviderLocation
+    from tests.dispatch.support import later
+    from tests.factories import make_provider, make_tenant
+
+    config = alembic_config(url)
+    command.upgrade(config, "head")
+    engine = sa.create_engine(url)
+    with Session(engine, expire_on_commit=False) as session:
+        tenant = make_tenant(session)
+        walking, silent = make_provider(session, tenant), make_provider(session, tenant)
+        points = [
+            ProviderLocation(
+                tenant_id=tenant.id, provider_id=walking.id, lat=33.76, lng=-84.39, recorded_at=at
+            )
+            for at in (later(0), later(30), later(10))
+        ]
+        session.add_all(points)
+        session.commit()
+    # a deployment at 0008 has trails but no newest-point columns; 0009 fills them in
+    command.downgrade(config, "0008")
+    command.upgrade(config, "0009")
+    with Session(engine) as session:
+        fresh = {p.id: p for p in session.query(Provider)}
+        kept = session.query(ProviderLocation).count()
+    engine.dispose()
+    assert kept == 3  # rebuilding providers on SQLite must not cascade into their trails
+    assert fresh[walking.id].last_trail_point_id == points[1].id
+    assert fresh[walking.id].last_trail_point_at == later(30)
+    assert (fresh[silent.id].last_trail_point_id, fresh[silent.id].last_trail_point_at) == (
+        None,
+        None,
+    )
+
+
+def test_0009_copies_each_providers_newest_trail_point_on_sqlite(tmp_path):
+    _providers_keep_their_newest_trail_point_across_0009(f"sqlite:///{tmp_path / 'trail.db'}")
+
+
+def test_0009_copies_each_providers_newest_trail_point_on_postgresql(fresh_postgres_url):
+    _providers_keep_their_newest_trail_point_across_0009(fresh_postgres_url)

@@ -68,6 +68,10 @@ class Provider(TenantScoped, TimestampsMixin, table=True):
     current_lat: float | None = None
     current_lng: float | None = None
     location_updated_at: datetime | None = None
+    # The newest trail point kept for this provider: a fix decides whether it becomes a point
+    # from these two columns under the row lock its UPDATE takes, without reading the trail.
+    last_trail_point_id: uuid.UUID | None = None
+    last_trail_point_at: datetime | None = None
     specialties: list[str] = json_field(default_factory=list)
     rating_total: int = 0
     review_count: int = 0

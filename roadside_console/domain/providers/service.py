@@ -1,13 +1,13 @@
 """Provider use cases: location posts, their bounded trail, availability and job status.
 
 `record_location` is the hot path (every provider's phone posts every few seconds), so it is
-two fixed statements with bound parameters: an UPDATE of the provider's current position
-(which also takes the provider's row lock) and an INSERT … SELECT of a trail point that only
-inserts when the provider has no point from the last `rules.POINT_INTERVAL`. The row lock
-serialises posts of one provider, and each statement reads what committed before it started
-(PostgreSQL's READ COMMITTED; SQLite has one writer), so two concurrent posts cannot both
-store a point. Points are tied to the provider's job in progress and purged after
-`location_retention_days`.
+at most two fixed statements with bound parameters. The UPDATE of the provider's current
+position takes the provider's row lock and, in the same statement, claims the next trail point
+when the newest one is `rules.POINT_INTERVAL` old; only the fix that claimed it INSERTs the
+point. PostgreSQL re-reads a row it had to wait for before computing the UPDATE (and SQLite has
+one writer), so of two concurrent posts only one can claim a point, and no fix reads the trail,
+whose size and statistics would otherwise decide the fix's plan. Points are tied to the
+provider's job in progress and purged after `location_retention_days`.
 """
 
 from __future__ import annotations
@@ -67,9 +67,19 @@ def provider_of(session: Session, actor: Actor) -> Provider:
 
 @lru_cache(maxsize=1)
 def _move_statement() -> Any:
-    """UPDATE the current position of the user's provider, returning its id (takes the lock)."""
+    """UPDATE the user's provider to the fix, claiming the next trail point if it is due.
+
+    The point is due when the provider's newest one is `rules.POINT_INTERVAL` old (or there is
+    none); then the row takes the fix's point id and time. RETURNING gives the row's point id,
+    so the fix knows it was the one that claimed the point by comparing it with its own.
+    """
     bind = sa.bindparam
     at = bind("fix_now", type_=_P.c.location_updated_at.type)
+    point_id = bind("fix_point_id", type_=sa.Uuid)
+    due = sa.or_(
+        _P.c.last_trail_point_at.is_(None),
+        _P.c.last_trail_point_at <= bind("fix_since", type_=_P.c.last_trail_point_at.type),
+    )
     return (
         sa.update(_P)
         .where(
@@ -81,61 +91,47 @@ def _move_statement() -> Any:
             current_lng=bind("fix_lng", type_=sa.Float),
             location_updated_at=at,
             updated_at=at,
+            last_trail_point_id=sa.case((due, point_id), else_=_P.c.last_trail_point_id),
+            last_trail_point_at=sa.case((due, at), else_=_P.c.last_trail_point_at),
         )
-        .returning(_P.c.id)
+        .returning(_P.c.id, _P.c.last_trail_point_id)
     )
 
 
 @lru_cache(maxsize=1)
 def _point_statement() -> Any:
-    """INSERT a trail point unless one is younger than the interval, returning its booking."""
+    """INSERT the claimed trail point, tied to the provider's job in progress (if any)."""
     bind = sa.bindparam
     provider_id = bind("fix_provider_id", type_=sa.Uuid)
+    tenant_id = bind("fix_tenant_id", type_=sa.Uuid)
     at = bind("fix_now", type_=_L.c.recorded_at.type)
     job_in_progress = (
         sa.select(_B.c.id)
         .where(
             _B.c.provider_id == provider_id,
             _B.c.status == S.IN_PROGRESS,
-            _B.c.tenant_id == bind("fix_tenant_id", type_=sa.Uuid),
+            _B.c.tenant_id == tenant_id,
         )
         .order_by(_B.c.started_at.desc(), _B.c.id)
         .limit(1)
         .scalar_subquery()
     )
-    recent = (
-        sa.select(sa.literal(1))
-        .select_from(_L)
-        .where(
-            _L.c.provider_id == provider_id,
-            _L.c.recorded_at > bind("fix_since", type_=_L.c.recorded_at.type),
+    return (
+        sa.insert(_L)
+        .values(
+            id=bind("fix_point_id", type_=sa.Uuid),
+            tenant_id=tenant_id,
+            provider_id=provider_id,
+            booking_id=job_in_progress,
+            lat=bind("fix_lat", type_=sa.Float),
+            lng=bind("fix_lng", type_=sa.Float),
+            accuracy_m=bind("fix_accuracy_m", type_=sa.Float),
+            heading_deg=bind("fix_heading_deg", type_=sa.Float),
+            recorded_at=at,
+            created_at=at,
         )
+        .returning(_L.c.booking_id)
     )
-    row = sa.select(
-        bind("fix_point_id", type_=sa.Uuid),
-        bind("fix_tenant_id", type_=sa.Uuid),
-        provider_id,
-        job_in_progress,
-        bind("fix_lat", type_=sa.Float),
-        bind("fix_lng", type_=sa.Float),
-        bind("fix_accuracy_m", type_=sa.Float),
-        bind("fix_heading_deg", type_=sa.Float),
-        at,
-        at,
-    ).where(~sa.exists(recent))
-    columns = [
-        "id",
-        "tenant_id",
-        "provider_id",
-        "booking_id",
-        "lat",
-        "lng",
-        "accuracy_m",
-        "heading_deg",
-        "recorded_at",
-        "created_at",
-    ]
-    return sa.insert(_L).from_select(columns, row).returning(_L.c.booking_id)
 
 
 def record_location(
@@ -153,35 +149,36 @@ def record_location(
     rules.validate_fix(lat, lng, accuracy_m, heading_deg)
     now = now or utc_now()
     session = uow.session
+    point_id = new_id()
     params = {
         "fix_tenant_id": actor.tenant_id,
-        "fix_user_id": actor.user_id,
         "fix_lat": lat,
         "fix_lng": lng,
+        "fix_now": now,
+        "fix_point_id": point_id,
     }
-    provider_id = session.execute(
-        _move_statement(), {**params, "fix_now": now}
-    ).scalar_one_or_none()
-    if provider_id is None:
-        raise NotFound("provider_not_found", "This account has no provider profile.")
-    stored = session.execute(
-        _point_statement(),
-        {
-            **params,
-            "fix_point_id": new_id(),
-            "fix_provider_id": provider_id,
-            "fix_accuracy_m": accuracy_m,
-            "fix_heading_deg": heading_deg,
-            "fix_now": now,
-            "fix_since": now - rules.POINT_INTERVAL,
-        },
+    moved = session.execute(
+        _move_statement(),
+        {**params, "fix_user_id": actor.user_id, "fix_since": now - rules.POINT_INTERVAL},
     ).first()
+    if moved is None:
+        raise NotFound("provider_not_found", "This account has no provider profile.")
+    provider_id, claimed_point_id = moved
+    booking_id = None
+    stored = claimed_point_id == point_id
+    if stored:
+        booking_id = session.execute(
+            _point_statement(),
+            {
+                **params,
+                "fix_provider_id": provider_id,
+                "fix_accuracy_m": accuracy_m,
+                "fix_heading_deg": heading_deg,
+            },
+        ).scalar_one()
     uow.commit()
     return LocationRecorded(
-        provider_id=provider_id,
-        recorded_at=now,
-        stored=stored is not None,
-        booking_id=stored[0] if stored is not None else None,
+        provider_id=provider_id, recorded_at=now, stored=stored, booking_id=booking_id
     )
 
 
