@@ -84,13 +84,6 @@ Uow = Annotated[UnitOfWork, Depends(open_uow)]
 """The request's open unit of work."""
 
 
-async def _actor_for(uow: UnitOfWork, raw_token: str | None) -> Actor:
-    actor = cached_api_token_actor(raw_token) if raw_token else None
-    if actor is not None:
-        return actor
-    return await run_in_threadpool(authenticate_api_token, uow, raw_token)
-
-
 async def get_current_actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
@@ -115,43 +108,13 @@ CurrentActor = Annotated[Actor, Depends(get_current_actor)]
 """The authenticated caller of a route."""
 
 
-async def get_optional_actor(
-    uow: Uow,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-) -> Actor | None:
-    """Return the token's user, or None without a token (a bad token is still a 401)."""
-    return await _actor_for(uow, credentials.credentials) if credentials else None
-
-
-OptionalActor = Annotated[Actor | None, Depends(get_optional_actor)]
-"""The caller of a route that guests may use too (None for a guest)."""
-
-
-async def get_caller_tenant(
-    uow: Uow,
-    actor: OptionalActor,
-    workspace: WorkspaceHeader = None,
-) -> uuid.UUID:
-    """Return the tenant a request is for: the token's, or the guest's `X-Workspace`."""
-    known = cached_tenant_for_caller(actor=actor, workspace=workspace)
-    if known is not None:
-        return known
-    return await run_in_threadpool(
-        lambda: tenant_for_caller(uow.session, actor=actor, workspace=workspace)
-    )
-
-
-CallerTenant = Annotated[uuid.UUID, Depends(get_caller_tenant)]
-"""The tenant of a route that guests may use too."""
-
-
 @dataclass(frozen=True)
 class Caller:
-    """Who calls a hot route, as far as the caches know; `resolve` completes it.
+    """Who calls a route guests may use too, as far as the caches know; `resolve` completes it.
 
     A cache miss is not looked up here but in the route's own transaction (`resolve(uow)`
-    inside the use case it hands to the group committer): no thread hop, session or
-    transaction of its own for it. A refusal found there (a bad token, an unknown workspace)
+    inside the use case, e.g. the one a hot route hands to the group committer): no thread
+    hop, session or transaction of its own for it. A refusal found there (a bad token, an unknown workspace)
     is the route's answer like any other domain error.
     """
 
@@ -174,10 +137,11 @@ async def get_caller(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     workspace: WorkspaceHeader = None,
 ) -> Caller:
-    """`OptionalActor` and `CallerTenant` in one dependency, for the busiest routes.
+    """The caller of a route guests may use too: a token's user, or a guest naming a workspace.
 
-    Solving a dependency costs FastAPI more than these caches' lookups, so the hot routes ask
-    for one node instead of their tree of six, and leave a miss to `Caller.resolve`.
+    Solving a dependency costs FastAPI more than these caches' lookups, so this is one node
+    rather than a tree, and a miss is left to `Caller.resolve`. A malformed token is a 401
+    here; a well-formed but unknown one is a 401 from `resolve`, never a guest.
     """
     raw_token = credentials.credentials if credentials else None
     if raw_token is None:
@@ -221,4 +185,4 @@ TokenBearer = Annotated[TokenCaller, Depends(get_token_caller)]
 
 
 GuestOrUser = Annotated[Caller, Depends(get_caller)]
-"""The caller (guest or token) and tenant of a hot route, solved as one dependency."""
+"""The caller (guest or token) of a route guests may use; `resolve(uow)` gives tenant and actor."""

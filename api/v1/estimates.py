@@ -9,7 +9,7 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import CallerTenant, GroupCommit, GuestOrUser, OptionalActor, Uow
+from api.deps import GroupCommit, GuestOrUser, Uow
 from api.errors import problem_responses
 from api.responses import model_response
 from api.v1.booking_schemas import EstimateIn, EstimateOut, MultiplierOut, PriceLineOut
@@ -50,10 +50,9 @@ async def create_estimate(body: EstimateIn, caller: GuestOrUser, batch: GroupCom
     responses=problem_responses(401, 404, 422),
     summary="Show an estimate as it was priced",
 )
-def read_estimate(
-    quote_id: uuid.UUID, tenant_id: CallerTenant, actor: OptionalActor, uow: Uow
-) -> EstimateOut:
+def read_estimate(quote_id: uuid.UUID, caller: GuestOrUser, uow: Uow) -> EstimateOut:
     """A customer's own estimate is visible only to them (and staff)."""
+    tenant_id, actor = caller.resolve(uow)
     return _estimate_out(get_quote(uow, tenant_id=tenant_id, actor=actor, quote_id=quote_id))
 
 
