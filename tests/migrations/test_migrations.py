@@ -127,3 +127,45 @@ def test_0009_copies_each_providers_newest_trail_point_on_sqlite(tmp_path):
 
 def test_0009_copies_each_providers_newest_trail_point_on_postgresql(fresh_postgres_url):
     _providers_keep_their_newest_trail_point_across_0009(fresh_postgres_url)
+
+
+def _rows_and_links(url: str) -> dict[str, tuple[int, ...]]:
+    """Per table: its row count and, per foreign key column, how many rows still link."""
+    engine = sa.create_engine(url)
+    shape = {}
+    with engine.connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            links = [c for c in table.columns if c.foreign_keys]
+            counts = [sa.func.count()] + [sa.func.count(c) for c in links]
+            shape[table.name] = tuple(conn.execute(sa.select(*counts).select_from(table)).one())
+    engine.dispose()
+    return shape
+
+
+def _the_newest_migration_keeps_every_row_down_and_up(url: str) -> None:
+    from sqlmodel import Session
+
+    from roadside_console.domain.core.db import create_db_engine
+    from roadside_console.domain.core.uow import UnitOfWork
+    from roadside_console.domain.seed.demo import seed_demo
+
+    config = alembic_config(url)
+    command.upgrade(config, "head")
+    engine = create_db_engine(url)
+    with UnitOfWork(lambda: Session(engine, expire_on_commit=False)) as uow:
+        seed_demo(uow, password="demo-password-1")
+    engine.dispose()
+    before = _rows_and_links(url)
+    assert before["bookings"][0] > 0 and before["provider_payouts"][0] > 0
+    command.downgrade(config, "-1")
+    command.upgrade(config, "head")
+    assert _rows_and_links(url) == before
+
+
+def test_the_newest_migration_keeps_the_demo_data_down_and_up_on_sqlite(tmp_path):
+    # SQLite rebuilds a table to drop a column; that must not cascade into its children
+    _the_newest_migration_keeps_every_row_down_and_up(f"sqlite:///{tmp_path / 'demo.db'}")
+
+
+def test_the_newest_migration_keeps_the_demo_data_down_and_up_on_postgresql(fresh_postgres_url):
+    _the_newest_migration_keeps_every_row_down_and_up(fresh_postgres_url)
