@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 # A failed job is retried after this long (or after its own interval, if shorter).
 RETRY_FAILED_AFTER = timedelta(seconds=60)
+# A job that runs more often than this logs each run at DEBUG: the offer sweep every 5 s
+# would write 17,000 INFO lines a day saying it found nothing. Such jobs log what they do.
+ROUTINE_BELOW_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -127,8 +130,7 @@ def _run_job(job: Job, uow_factory: UowFactory, now: datetime) -> JobOutcome:
         error = f"{type(exc).__name__}: {exc}"
         return JobOutcome(job.name, ok=False, seconds=seconds, error=error)
     seconds = time.monotonic() - started
-    # Every-poll jobs would flood the log at INFO; they log their own notable events instead.
-    level = logging.DEBUG if job.interval_seconds == 0 else logging.INFO
+    level = logging.DEBUG if job.interval_seconds < ROUTINE_BELOW_SECONDS else logging.INFO
     logger.log(
         level,
         "job ran",

@@ -289,7 +289,9 @@ def test_a_provider_of_another_tenant_is_never_a_candidate(session, uow_factory)
 # --- cascades -------------------------------------------------------------------------------
 
 
-def test_the_first_offer_expires_after_60_seconds_and_the_job_cascades(session, uow_factory):
+def test_the_first_offer_expires_after_60_seconds_and_the_job_cascades(
+    session, uow_factory, caplog
+):
     # given a booking offered to the nearest of two providers
     world = make_world(session)
     first = provider_at(session, world.tenant, "First", miles_north=1)
@@ -297,11 +299,16 @@ def test_the_first_offer_expires_after_60_seconds_and_the_job_cascades(session, 
     booking = confirmed_booking(session, world)
     _dispatch(uow_factory, booking)
     # when the worker runs at 59 s, then at 60 s
-    early = expiry.run_offer_expiry(uow_factory, later(59))
-    report = expiry.run_offer_expiry(uow_factory, later(60))
+    with caplog.at_level("INFO", logger=expiry.__name__):
+        early = expiry.run_offer_expiry(uow_factory, later(59))
+        quiet = [r for r in caplog.records if r.getMessage() == "offers expired"]
+        report = expiry.run_offer_expiry(uow_factory, later(60))
     # then nothing happened early; at 60 s the offer expired and the second provider has one
     assert (early.expired, early.redispatched) == (0, 0)
     assert (report.expired, report.redispatched, report.sent_to_manual) == (1, 1, 0)
+    # and only the run that did something told the operator's log
+    [news] = [r for r in caplog.records if r.getMessage() == "offers expired"]
+    assert quiet == [] and (news.expired, news.redispatched) == (1, 1)
     offers = offers_of(session, booking)
     assert [(o.provider_id, o.status, o.attempt) for o in offers] == [
         (first.id, OfferStatus.EXPIRED, 1),

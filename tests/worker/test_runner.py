@@ -231,3 +231,20 @@ def test_the_command_line_worker_stops_gracefully_on_sigterm(sqlite_url):
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_frequent_jobs_log_their_runs_at_debug_and_hourly_ones_at_info(caplog):
+    # given the offer sweep's 5 s interval, an every-poll job and an hourly purge
+    scheduler = Scheduler(
+        [
+            Job("sweep", 5, Recorder()),
+            Job("poll", EVERY_POLL, Recorder()),
+            Job("purge", HOUR, Recorder()),
+        ]
+    )
+    # when they all run once
+    with caplog.at_level("DEBUG", logger=runner.__name__):
+        run_once(NOW, scheduler=scheduler)
+    # then only the hourly run reaches the INFO log an operator reads
+    levels = {r.job: r.levelname for r in caplog.records if r.getMessage() == "job ran"}
+    assert levels == {"sweep": "DEBUG", "poll": "DEBUG", "purge": "INFO"}

@@ -214,10 +214,21 @@ def run_offer_expiry(
             redispatched += 1
         else:
             manual += 1
-    return ExpiryRunReport(
+    report = ExpiryRunReport(
         expired=swept.expired,
         redispatched=redispatched,
         sent_to_manual=manual,
         skipped=skipped,
         has_more=swept.has_more or redispatched + manual == redispatch_batch,
     )
+    if report.expired or report.redispatched or report.sent_to_manual:
+        # The sweep runs every few seconds and its empty runs log at DEBUG only; this is news.
+        log.info(
+            "offers expired",
+            extra={
+                "expired": report.expired,
+                "redispatched": report.redispatched,
+                "sent_to_manual": report.sent_to_manual,
+            },
+        )
+    return report
