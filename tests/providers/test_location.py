@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from roadside_console.domain.bookings.models import BookingStatus
 from roadside_console.domain.core.auth import Role
@@ -66,6 +67,31 @@ def test_posts_within_five_seconds_move_the_provider_but_store_one_point(session
     assert [p.recorded_at for p in trail_of(session, provider)] == [NOW, later(5)]
     fresh = reloaded(session, provider)
     assert (fresh.current_lng, fresh.location_updated_at) == (pytest.approx(-84.383), later(7))
+
+
+def test_a_fix_never_reads_the_trail_and_only_a_due_one_writes_to_it(session, uow_factory):
+    # given a provider with a point kept a second ago (the trail's size must not matter)
+    provider = make_provider(session, make_tenant(session))
+    actor = actor_for(session, provider)
+    _post(uow_factory, actor, at=NOW)
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if "SAVEPOINT" not in statement.upper():  # the test's own rolled-back transaction
+            seen.append(" ".join(statement.split()[:3]).upper())
+
+    connection = session.connection()
+    sa.event.listen(connection, "before_cursor_execute", record)
+    try:
+        # when the phone posts within the window, then once a point is due
+        _post(uow_factory, actor, at=later(1))
+        within = list(seen)
+        _post(uow_factory, actor, at=later(6))
+    finally:
+        sa.event.remove(connection, "before_cursor_execute", record)
+    # then the first is the position's UPDATE alone, the due one adds the point's INSERT
+    assert within == ["UPDATE PROVIDERS SET"]
+    assert seen[len(within) :] == ["UPDATE PROVIDERS SET", "INSERT INTO PROVIDER_LOCATIONS"]
 
 
 def test_each_provider_has_their_own_five_second_window(session, uow_factory):
