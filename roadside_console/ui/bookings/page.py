@@ -11,14 +11,16 @@ from roadside_console.domain.bookings.queries import BookingFilters, list_bookin
 from roadside_console.domain.core.auth import ROLE_PERMISSIONS, Permission, Role
 from roadside_console.domain.core.money import format_cents
 from roadside_console.ui.components.common import empty_state, pager, pages_for, status_badge
+from roadside_console.ui.components.formatting import status_label
 from roadside_console.ui.components.forms import error_callout
+from roadside_console.ui.components.lists import filter_bar, filter_select, list_table, search_form
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.session import SessionState
 
 PAGE_SIZE = 25
 BOOKING_ROLES = [r.value for r in Role if ROLE_PERMISSIONS[r] >= {Permission.MANAGE_BOOKINGS}]
-STATUS_OPTIONS = [status.value for status in BookingStatus]
+STATUS_OPTIONS = [(status.value, status_label(status.value)) for status in BookingStatus]
 ANY = "any"
 
 
@@ -125,31 +127,18 @@ class BookingsState(SessionState):
 
 
 def _filters() -> rx.Component:
-    return rx.hstack(
-        rx.form(
-            rx.hstack(
-                rx.input(
-                    name="search",
-                    placeholder="Reference, name or phone",
-                    default_value=BookingsState.search,
-                    aria_label="Search bookings",
-                    width="18em",
-                ),
-                rx.button(rx.icon("search", size=16), "Search", type="submit", variant="soft"),
-            ),
-            on_submit=BookingsState.apply_search,
+    return filter_bar(
+        search_form(
+            "Reference, name or phone",
+            BookingsState.search,
+            "Search bookings",
+            BookingsState.apply_search,
         ),
-        rx.select.root(
-            rx.select.trigger(aria_label="Status", min_width="10em"),
-            rx.select.content(
-                rx.select.item("Any status", value=ANY),
-                *[
-                    rx.select.item(s.replace("_", " ").capitalize(), value=s)
-                    for s in STATUS_OPTIONS
-                ],
-            ),
-            value=BookingsState.status,
-            on_change=BookingsState.set_status_filter,
+        filter_select(
+            "Status",
+            [(ANY, "Any status"), *STATUS_OPTIONS],
+            BookingsState.status,
+            BookingsState.set_status_filter,
         ),
         rx.select.root(
             rx.select.trigger(aria_label="Service", min_width="12em"),
@@ -168,10 +157,6 @@ def _filters() -> rx.Component:
                 href=routes.ADMIN_NEW_BOOKING,
             ),
         ),
-        spacing="3",
-        width="100%",
-        wrap="wrap",
-        align="center",
     )
 
 
@@ -206,16 +191,13 @@ def bookings_page() -> rx.Component:
     return rx.vstack(
         _filters(),
         error_callout(BookingsState.error),
-        rx.cond(
-            BookingsState.rows.length() > 0,
-            rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-                rx.table.body(rx.foreach(BookingsState.rows, _row)),
-                width="100%",
-                variant="surface",
-                id="bookings-table",
-            ),
-            rx.cond(BookingsState.loaded, empty_state("No bookings match these filters.")),
+        list_table(
+            BookingsState.rows,
+            _row,
+            headers,
+            "bookings-table",
+            BookingsState.loaded,
+            empty_state("No bookings match these filters."),
         ),
         pager(BookingsState, BookingsState.summary, summary_id="bookings-summary"),
         spacing="4",

@@ -10,6 +10,7 @@ from roadside_console.domain.customers.queries import CustomerRow, search_custom
 from roadside_console.ui.components.common import empty_state, pager, pages_for
 from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.components.forms import error_callout
+from roadside_console.ui.components.lists import filter_bar, filter_select, list_table, search_form
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.session import SessionState
@@ -157,45 +158,30 @@ def customers_page() -> rx.Component:
     """Search bar with the tier filter, the table and the pager."""
     headers = ["Name", "Contact", "Trust", "Clean payments", "Bookings", "Last booking"]
     return rx.vstack(
-        rx.hstack(
-            rx.form(
-                rx.hstack(
-                    rx.input(
-                        name="search",
-                        placeholder="Name, email, phone or plate",
-                        default_value=S.search,
-                        aria_label="Search customers",
-                        width="20em",
-                    ),
-                    rx.button(rx.icon("search", size=16), "Search", type="submit", variant="soft"),
-                ),
-                on_submit=S.apply_search,
+        filter_bar(
+            search_form(
+                "Name, email, phone or plate",
+                S.search,
+                "Search customers",
+                S.apply_search,
+                width="20em",
             ),
-            rx.select.root(
-                rx.select.trigger(aria_label="Trust tier", min_width="14em"),
-                rx.select.content(
-                    rx.select.item("Any tier", value=ANY),
-                    *[rx.select.item(label, value=value) for value, label in TIER_OPTIONS],
-                ),
-                value=S.tier,
-                on_change=S.set_tier_filter,
+            filter_select(
+                "Trust tier",
+                [(ANY, "Any tier"), *TIER_OPTIONS],
+                S.tier,
+                S.set_tier_filter,
+                min_width="14em",
             ),
-            spacing="3",
-            width="100%",
-            wrap="wrap",
-            align="center",
         ),
         error_callout(S.error, id_="error"),
-        rx.cond(
-            S.rows.length() > 0,
-            rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-                rx.table.body(rx.foreach(S.rows, _row)),
-                width="100%",
-                variant="surface",
-                id="customers-table",
-            ),
-            rx.cond(S.loaded, empty_state("No customers match this search.", "users")),
+        list_table(
+            S.rows,
+            _row,
+            headers,
+            "customers-table",
+            S.loaded,
+            empty_state("No customers match this search.", "users"),
         ),
         pager(S, S.summary),
         spacing="4",

@@ -17,6 +17,7 @@ from roadside_console.domain.trust.queries import trust_overview
 from roadside_console.domain.trust.service import set_promotion_threshold, set_trust_tier
 from roadside_console.ui.components.common import empty_state, kpi_card, pager, pages_for
 from roadside_console.ui.components.forms import error_callout, notice_callout
+from roadside_console.ui.components.lists import filter_select, list_table, search_form
 from roadside_console.ui.customers.page import TIER_OPTIONS
 from roadside_console.ui.customers.tiers import (
     REASON_REQUIRED,
@@ -304,48 +305,21 @@ def trust_page() -> rx.Component:
         notice_callout(S.notice, id_="notice"),
         error_callout(S.error, id_="error"),
         rx.hstack(
-            rx.select.root(
-                rx.select.trigger(aria_label="Trust tier", min_width="14em"),
-                rx.select.content(
-                    *[rx.select.item(label, value=value) for value, label in TIER_OPTIONS]
-                ),
-                value=S.tier,
-                on_change=S.set_tier_filter,
-            ),
-            rx.form(
-                rx.hstack(
-                    rx.input(
-                        name="search",
-                        placeholder="Name, email, phone or plate",
-                        default_value=S.search,
-                        aria_label="Search this tier",
-                        width="18em",
-                    ),
-                    rx.button(rx.icon("search", size=16), "Search", type="submit", variant="soft"),
-                ),
-                on_submit=S.apply_search,
+            filter_select("Trust tier", TIER_OPTIONS, S.tier, S.set_tier_filter, min_width="14em"),
+            search_form(
+                "Name, email, phone or plate", S.search, "Search this tier", S.apply_search
             ),
             spacing="3",
             wrap="wrap",
             width="100%",
         ),
-        rx.cond(
-            S.rows.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in ["Name", "Email", "Clean payments", "Bookings", ""]
-                        ]
-                    )
-                ),
-                rx.table.body(rx.foreach(S.rows, _row)),
-                width="100%",
-                variant="surface",
-                id="tier-table",
-            ),
-            rx.cond(S.loaded, empty_state("No customers in this tier match.", "users")),
+        list_table(
+            S.rows,
+            _row,
+            ["Name", "Email", "Clean payments", "Bookings", ""],
+            "tier-table",
+            S.loaded,
+            empty_state("No customers in this tier match.", "users"),
         ),
         pager(S, S.summary),
         tier_change_dialog(

@@ -14,6 +14,7 @@ from roadside_console.ui.bookings.detail import METHOD_LABELS
 from roadside_console.ui.components.common import empty_state, pager, pages_for, status_badge
 from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.components.forms import confirm_buttons, error_callout, notice_callout
+from roadside_console.ui.components.lists import list_table
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.routes import booking_path
 from roadside_console.ui.shell.session import SessionState
@@ -190,25 +191,17 @@ def payments_page() -> rx.Component:
         ),
         notice_callout(PaymentsState.notice, id_="notice"),
         error_callout(PaymentsState.error, id_="error"),
-        rx.cond(
-            PaymentsState.rows.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[rx.table.column_header_cell(h) for h in headers],
-                        rx.table.column_header_cell("Amount", text_align="right"),
-                        rx.table.column_header_cell(""),
-                    )
-                ),
-                rx.table.body(rx.foreach(PaymentsState.rows, _row)),
-                width="100%",
-                variant="surface",
-                id="payments-table",
-            ),
-            rx.cond(
-                PaymentsState.loaded,
-                empty_state("No payments are waiting for confirmation.", "circle-check"),
-            ),
+        list_table(
+            PaymentsState.rows,
+            _row,
+            [
+                *headers,
+                rx.table.column_header_cell("Amount", text_align="right"),
+                rx.table.column_header_cell(""),
+            ],
+            "payments-table",
+            PaymentsState.loaded,
+            empty_state("No payments are waiting for confirmation.", "circle-check"),
         ),
         pager(
             PaymentsState,

@@ -41,6 +41,7 @@ from roadside_console.ui.components.forms import (
     notice_callout,
     section_card,
 )
+from roadside_console.ui.components.lists import list_table
 from roadside_console.ui.pricing import forms
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.session import SessionState
@@ -722,16 +723,13 @@ def _catalog() -> rx.Component:
     headers = ["Service", "Category", "Base price", "Per mile", "Status", ""]
     return section_card(
         "Service catalog",
-        rx.cond(
-            S.services.length() > 0,
-            rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-                rx.table.body(rx.foreach(S.services, _service_row)),
-                width="100%",
-                variant="surface",
-                id="catalog-table",
-            ),
-            rx.cond(S.loaded, empty_state("No services yet.", "tags")),
+        list_table(
+            S.services,
+            _service_row,
+            headers,
+            "catalog-table",
+            S.loaded,
+            empty_state("No services yet.", "tags"),
         ),
         _service_dialog(),
         description="What each service costs before time blocks, storm mode and scarcity.",
@@ -920,18 +918,13 @@ def _time_blocks() -> rx.Component:
             ),
             width="100%",
         ),
-        rx.cond(
-            S.blocks.length() > 0,
-            rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-                rx.table.body(rx.foreach(S.blocks, _block_row)),
-                width="100%",
-                variant="surface",
-                id="blocks-table",
-            ),
-            rx.cond(
-                S.loaded, empty_state("No time blocks: every hour is priced at ×1.00.", "clock")
-            ),
+        list_table(
+            S.blocks,
+            _block_row,
+            headers,
+            "blocks-table",
+            S.loaded,
+            empty_state("No time blocks: every hour is priced at ×1.00.", "clock"),
         ),
         _block_dialog(),
         _delete_dialog(),

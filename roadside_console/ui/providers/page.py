@@ -23,6 +23,7 @@ from roadside_console.ui.components.forms import (
     labelled,
     notice_callout,
 )
+from roadside_console.ui.components.lists import filter_bar, filter_select, list_table, search_form
 from roadside_console.ui.providers.forms import rating_text
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import admin_page
@@ -282,44 +283,20 @@ def _invite_dialog() -> rx.Component:
 
 
 def _filters() -> rx.Component:
-    return rx.hstack(
-        rx.form(
-            rx.hstack(
-                rx.input(
-                    name="search",
-                    placeholder="Name, email or phone",
-                    default_value=S.search,
-                    aria_label="Search providers",
-                    width="18em",
-                ),
-                rx.button(rx.icon("search", size=16), "Search", type="submit", variant="soft"),
-            ),
-            on_submit=S.apply_search,
+    return filter_bar(
+        search_form("Name, email or phone", S.search, "Search providers", S.apply_search),
+        filter_select(
+            "Status", [(ANY, "Any status"), *STATUS_OPTIONS], S.status, S.set_status_filter
         ),
-        rx.select.root(
-            rx.select.trigger(aria_label="Status", min_width="10em"),
-            rx.select.content(
-                rx.select.item("Any status", value=ANY),
-                *[rx.select.item(label, value=value) for value, label in STATUS_OPTIONS],
-            ),
-            value=S.status,
-            on_change=S.set_status_filter,
-        ),
-        rx.select.root(
-            rx.select.trigger(aria_label="Duty", min_width="10em", id="duty-filter"),
-            rx.select.content(
-                rx.select.item("On or off duty", value=ANY),
-                *[rx.select.item(label, value=value) for value, label in DUTY_OPTIONS],
-            ),
-            value=S.duty,
-            on_change=S.set_duty_filter,
+        filter_select(
+            "Duty",
+            [(ANY, "On or off duty"), *DUTY_OPTIONS],
+            S.duty,
+            S.set_duty_filter,
+            trigger_id="duty-filter",
         ),
         rx.spacer(),
         _invite_dialog(),
-        spacing="3",
-        width="100%",
-        wrap="wrap",
-        align="center",
     )
 
 
@@ -380,19 +357,13 @@ def providers_page() -> rx.Component:
         _filters(),
         notice_callout(S.notice, id_="notice"),
         error_callout(S.error, id_="error"),
-        rx.cond(
-            S.rows.length() > 0,
-            rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-                rx.table.body(rx.foreach(S.rows, _row)),
-                width="100%",
-                variant="surface",
-                id="providers-table",
-            ),
-            rx.cond(
-                S.loaded,
-                empty_state("No providers match. Invite one to get started.", "hard-hat"),
-            ),
+        list_table(
+            S.rows,
+            _row,
+            headers,
+            "providers-table",
+            S.loaded,
+            empty_state("No providers match. Invite one to get started.", "hard-hat"),
         ),
         pager(S, S.summary, summary_id="providers-summary"),
         spacing="4",
