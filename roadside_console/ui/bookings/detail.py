@@ -43,6 +43,7 @@ from roadside_console.ui.components.forms import (
     fact,
     field_error,
     labelled,
+    labelled_input,
     notice_callout,
     section_card,
 )
@@ -938,40 +939,29 @@ def _refund_dialog(p: rx.Var) -> rx.Component:
                 size="2",
             ),
             rx.vstack(
-                labelled(
+                labelled_input(
                     "Amount to refund ($)",
-                    rx.input(
-                        id="refund-amount",
-                        value=S.refund_amount,
-                        on_change=S.set_refund_amount,
-                        input_mode="decimal",
-                        width="10em",
-                    ),
-                    for_id="refund-amount",
+                    "refund-amount",
+                    S.refund_amount,
+                    S.set_refund_amount,
+                    input_mode="decimal",
+                    width="10em",
                 ),
                 rx.cond(
                     p.manual,
-                    labelled(
+                    labelled_input(
                         "Reference of the money returned",
-                        rx.input(
-                            id="refund-reference",
-                            value=S.refund_reference,
-                            on_change=S.set_refund_reference,
-                            width="100%",
-                        ),
-                        for_id="refund-reference",
+                        "refund-reference",
+                        S.refund_reference,
+                        S.set_refund_reference,
                     ),
                 ),
-                labelled(
+                labelled_input(
                     "Reason",
-                    rx.input(
-                        id="refund-reason",
-                        value=S.refund_reason,
-                        on_change=S.set_refund_reason,
-                        placeholder="e.g. Arrived late; goodwill",
-                        width="100%",
-                    ),
-                    for_id="refund-reason",
+                    "refund-reason",
+                    S.refund_reason,
+                    S.set_refund_reason,
+                    placeholder="e.g. Arrived late; goodwill",
                 ),
                 field_error(S.refund_error, "refund-error"),
                 spacing="2",
@@ -997,27 +987,20 @@ def _override_form() -> rx.Component:
     return rx.vstack(
         rx.heading("Change the price", size="2"),
         rx.hstack(
-            labelled(
+            labelled_input(
                 "New price ($)",
-                rx.input(
-                    id="override-amount",
-                    value=S.override_amount,
-                    on_change=S.set_override_amount,
-                    input_mode="decimal",
-                    width="8em",
-                ),
-                for_id="override-amount",
+                "override-amount",
+                S.override_amount,
+                S.set_override_amount,
+                input_mode="decimal",
+                width="8em",
             ),
-            labelled(
+            labelled_input(
                 "Reason",
-                rx.input(
-                    id="override-reason",
-                    value=S.override_reason,
-                    on_change=S.set_override_reason,
-                    placeholder="e.g. Quoted $110 on the phone",
-                    width="100%",
-                ),
-                for_id="override-reason",
+                "override-reason",
+                S.override_reason,
+                S.set_override_reason,
+                placeholder="e.g. Quoted $110 on the phone",
             ),
             rx.button("Set price", on_click=S.override, loading=S.busy, id="override-price"),
             align="end",

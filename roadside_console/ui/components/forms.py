@@ -6,6 +6,8 @@ dialog button order the same on every page, so keyboard and screen-reader users 
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 
@@ -47,6 +49,28 @@ def labelled(
         *below,
         spacing="1",
         width="100%",
+    )
+
+
+def labelled_input(
+    label: str | rx.Var,
+    control_id: str,
+    value: rx.Var,
+    on_change: Any,
+    *below: rx.Component,
+    width: str = "100%",
+    **props: Any,
+) -> rx.Component:
+    """A text input bound to `value` under its label, with any errors under it.
+
+    Most fields of the console are this; `control_id` is both the input's id and the label's
+    `for`, so the two cannot drift apart. Other input props (`placeholder`, `type`, ...) pass on.
+    """
+    return labelled(
+        label,
+        rx.input(id=control_id, value=value, on_change=on_change, width=width, **props),
+        *below,
+        for_id=control_id,
     )
 
 

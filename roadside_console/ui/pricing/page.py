@@ -38,6 +38,7 @@ from roadside_console.ui.components.forms import (
     error_callout,
     keyed_error,
     labelled,
+    labelled_input,
     notice_callout,
     section_card,
 )
@@ -640,43 +641,31 @@ def _service_dialog() -> rx.Component:
                 color_scheme="gray",
             ),
             rx.vstack(
-                labelled(
+                labelled_input(
                     "Name",
-                    rx.input(
-                        id="svc-name",
-                        value=S.svc_name,
-                        on_change=lambda v: S.set_service_field("name", v),
-                        width="100%",
-                    ),
+                    "svc-name",
+                    S.svc_name,
+                    lambda v: S.set_service_field("name", v),
                     keyed_error(S.svc_errors, "name"),
-                    for_id="svc-name",
                 ),
                 rx.grid(
-                    labelled(
+                    labelled_input(
                         "Base price ($)",
-                        rx.input(
-                            id="svc-base",
-                            value=S.svc_base,
-                            on_change=lambda v: S.set_service_field("base", v),
-                            input_mode="decimal",
-                            placeholder="125.00",
-                            width="100%",
-                        ),
+                        "svc-base",
+                        S.svc_base,
+                        lambda v: S.set_service_field("base", v),
                         keyed_error(S.svc_errors, "base"),
-                        for_id="svc-base",
+                        input_mode="decimal",
+                        placeholder="125.00",
                     ),
-                    labelled(
+                    labelled_input(
                         "Per-mile price ($)",
-                        rx.input(
-                            id="svc-per-mile",
-                            value=S.svc_per_mile,
-                            on_change=lambda v: S.set_service_field("per_mile", v),
-                            input_mode="decimal",
-                            placeholder="0.00",
-                            width="100%",
-                        ),
+                        "svc-per-mile",
+                        S.svc_per_mile,
+                        lambda v: S.set_service_field("per_mile", v),
                         keyed_error(S.svc_errors, "per_mile"),
-                        for_id="svc-per-mile",
+                        input_mode="decimal",
+                        placeholder="0.00",
                     ),
                     columns="2",
                     spacing="3",
@@ -692,15 +681,11 @@ def _service_dialog() -> rx.Component:
                     align="center",
                     spacing="2",
                 ),
-                labelled(
+                labelled_input(
                     "Reason (optional, for the audit log)",
-                    rx.input(
-                        id="svc-reason",
-                        value=S.svc_reason,
-                        on_change=lambda v: S.set_service_field("reason", v),
-                        width="100%",
-                    ),
-                    for_id="svc-reason",
+                    "svc-reason",
+                    S.svc_reason,
+                    lambda v: S.set_service_field("reason", v),
                 ),
                 error_callout(S.svc_error, "svc-error", size="1"),
                 dialog_buttons(
@@ -788,69 +773,49 @@ def _block_dialog() -> rx.Component:
                 color_scheme="gray",
             ),
             rx.vstack(
-                labelled(
+                labelled_input(
                     "Name",
-                    rx.input(
-                        id="blk-name",
-                        value=S.blk_name,
-                        on_change=lambda v: S.set_block_field("name", v),
-                        placeholder="After-Hours",
-                        width="100%",
-                    ),
+                    "blk-name",
+                    S.blk_name,
+                    lambda v: S.set_block_field("name", v),
                     keyed_error(S.blk_errors, "name"),
-                    for_id="blk-name",
+                    placeholder="After-Hours",
                 ),
                 rx.grid(
-                    labelled(
+                    labelled_input(
                         "Start hour",
-                        rx.input(
-                            id="blk-start",
-                            value=S.blk_start,
-                            on_change=lambda v: S.set_block_field("start", v),
-                            input_mode="numeric",
-                            placeholder="18",
-                            width="100%",
-                        ),
+                        "blk-start",
+                        S.blk_start,
+                        lambda v: S.set_block_field("start", v),
                         keyed_error(S.blk_errors, "start"),
-                        for_id="blk-start",
+                        input_mode="numeric",
+                        placeholder="18",
                     ),
-                    labelled(
+                    labelled_input(
                         "End hour",
-                        rx.input(
-                            id="blk-end",
-                            value=S.blk_end,
-                            on_change=lambda v: S.set_block_field("end", v),
-                            input_mode="numeric",
-                            placeholder="6",
-                            width="100%",
-                        ),
+                        "blk-end",
+                        S.blk_end,
+                        lambda v: S.set_block_field("end", v),
                         keyed_error(S.blk_errors, "end"),
-                        for_id="blk-end",
+                        input_mode="numeric",
+                        placeholder="6",
                     ),
-                    labelled(
+                    labelled_input(
                         "Multiplier",
-                        rx.input(
-                            id="blk-multiplier",
-                            value=S.blk_multiplier,
-                            on_change=lambda v: S.set_block_field("multiplier", v),
-                            input_mode="decimal",
-                            placeholder="1.25",
-                            width="100%",
-                        ),
+                        "blk-multiplier",
+                        S.blk_multiplier,
+                        lambda v: S.set_block_field("multiplier", v),
                         keyed_error(S.blk_errors, "multiplier"),
-                        for_id="blk-multiplier",
+                        input_mode="decimal",
+                        placeholder="1.25",
                     ),
-                    labelled(
+                    labelled_input(
                         "Priority",
-                        rx.input(
-                            id="blk-priority",
-                            value=S.blk_priority,
-                            on_change=lambda v: S.set_block_field("priority", v),
-                            input_mode="numeric",
-                            width="100%",
-                        ),
+                        "blk-priority",
+                        S.blk_priority,
+                        lambda v: S.set_block_field("priority", v),
                         keyed_error(S.blk_errors, "priority"),
-                        for_id="blk-priority",
+                        input_mode="numeric",
                     ),
                     columns="2",
                     spacing="3",
@@ -1018,17 +983,13 @@ def _storm_mode() -> rx.Component:
                     keyed_error(S.storm_errors, "template"),
                     for_id="storm-template",
                 ),
-                labelled(
+                labelled_input(
                     "Reason (goes in the audit log)",
-                    rx.input(
-                        id="storm-reason",
-                        value=S.storm_reason,
-                        on_change=S.set_storm_reason,
-                        placeholder="e.g. Ice on I-285",
-                        width="100%",
-                    ),
+                    "storm-reason",
+                    S.storm_reason,
+                    S.set_storm_reason,
                     keyed_error(S.storm_errors, "reason"),
-                    for_id="storm-reason",
+                    placeholder="e.g. Ice on I-285",
                 ),
                 rx.hstack(
                     rx.button(
@@ -1092,31 +1053,23 @@ def _calculator() -> rx.Component:
             ),
             rx.cond(
                 S.calc_per_mile,
-                labelled(
+                labelled_input(
                     "Towing distance (miles)",
-                    rx.input(
-                        id="calc-miles",
-                        value=S.calc_miles,
-                        on_change=lambda v: S.set_calc_field("miles", v),
-                        input_mode="numeric",
-                        placeholder="25",
-                        width="100%",
-                    ),
+                    "calc-miles",
+                    S.calc_miles,
+                    lambda v: S.set_calc_field("miles", v),
                     keyed_error(S.calc_errors, "miles"),
-                    for_id="calc-miles",
+                    input_mode="numeric",
+                    placeholder="25",
                 ),
             ),
-            labelled(
+            labelled_input(
                 "When (" + S.timezone + " time)",
-                rx.input(
-                    id="calc-when",
-                    type="datetime-local",
-                    value=S.calc_when,
-                    on_change=lambda v: S.set_calc_field("when", v),
-                    width="100%",
-                ),
+                "calc-when",
+                S.calc_when,
+                lambda v: S.set_calc_field("when", v),
                 keyed_error(S.calc_errors, "when"),
-                for_id="calc-when",
+                type="datetime-local",
             ),
             # beside storm mode (lg and up) the card is half as wide: one field a row there
             columns=rx.breakpoints(initial="1", md="3", lg="1", xl="3"),

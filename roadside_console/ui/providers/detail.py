@@ -33,6 +33,7 @@ from roadside_console.ui.components.forms import (
     fact,
     field_error,
     labelled,
+    labelled_input,
     notice_callout,
     section_card,
 )
@@ -593,29 +594,23 @@ def _commission() -> rx.Component:
                 rx.hstack(
                     rx.cond(
                         S.commission_type == PCT,
-                        labelled(
+                        labelled_input(
                             "Provider's share (%)",
-                            rx.input(
-                                id="commission-rate",
-                                value=S.commission_rate,
-                                on_change=S.set_commission_rate,
-                                input_mode="decimal",
-                                placeholder="70",
-                                width="8em",
-                            ),
-                            for_id="commission-rate",
+                            "commission-rate",
+                            S.commission_rate,
+                            S.set_commission_rate,
+                            input_mode="decimal",
+                            placeholder="70",
+                            width="8em",
                         ),
-                        labelled(
+                        labelled_input(
                             "Flat fee per job ($)",
-                            rx.input(
-                                id="commission-fee",
-                                value=S.commission_fee,
-                                on_change=S.set_commission_fee,
-                                input_mode="decimal",
-                                placeholder="45.00",
-                                width="8em",
-                            ),
-                            for_id="commission-fee",
+                            "commission-fee",
+                            S.commission_fee,
+                            S.set_commission_fee,
+                            input_mode="decimal",
+                            placeholder="45.00",
+                            width="8em",
                         ),
                     ),
                     rx.button(
@@ -649,16 +644,13 @@ def _specialties() -> rx.Component:
             rx.text("None: this provider is offered no jobs.", size="2", color_scheme="red"),
         ),
         rx.hstack(
-            labelled(
+            labelled_input(
                 "Services offered (comma-separated categories or service slugs)",
-                rx.input(
-                    id="specialties",
-                    value=S.specialties_text,
-                    on_change=S.set_specialties_text,
-                    placeholder="roadside, towing",
-                    width="24em",
-                ),
-                for_id="specialties",
+                "specialties",
+                S.specialties_text,
+                S.set_specialties_text,
+                placeholder="roadside, towing",
+                width="24em",
             ),
             rx.button("Save specialties", variant="soft", on_click=S.save_specialties),
             align="end",
@@ -702,26 +694,15 @@ def _credential_dialog() -> rx.Component:
                     ),
                     for_id="credential-expires",
                 ),
-                labelled(
-                    "Number",
-                    rx.input(
-                        id="credential-number",
-                        value=S.credential_number,
-                        on_change=S.set_credential_number,
-                        width="100%",
-                    ),
-                    for_id="credential-number",
+                labelled_input(
+                    "Number", "credential-number", S.credential_number, S.set_credential_number
                 ),
-                labelled(
+                labelled_input(
                     "Issuer",
-                    rx.input(
-                        id="credential-issuer",
-                        value=S.credential_issuer,
-                        on_change=S.set_credential_issuer,
-                        placeholder="e.g. Georgia DDS",
-                        width="100%",
-                    ),
-                    for_id="credential-issuer",
+                    "credential-issuer",
+                    S.credential_issuer,
+                    S.set_credential_issuer,
+                    placeholder="e.g. Georgia DDS",
                 ),
                 field_error(S.credential_error, "credential-error"),
                 spacing="3",

@@ -20,7 +20,7 @@ from roadside_console.ui.components.common import empty_state, pager, pages_for
 from roadside_console.ui.components.forms import (
     dialog_buttons,
     error_callout,
-    labelled,
+    labelled_input,
     notice_callout,
 )
 from roadside_console.ui.components.lists import filter_bar, filter_select, list_table, search_form
@@ -228,39 +228,22 @@ def _invite_dialog() -> rx.Component:
                 size="2",
             ),
             rx.vstack(
-                labelled(
-                    "Full name",
-                    rx.input(
-                        id="invite-name",
-                        value=S.invite_name,
-                        on_change=S.set_invite_name,
-                        width="100%",
-                    ),
-                    for_id="invite-name",
-                ),
-                labelled(
+                labelled_input("Full name", "invite-name", S.invite_name, S.set_invite_name),
+                labelled_input(
                     "Email",
-                    rx.input(
-                        id="invite-email",
-                        type="email",
-                        value=S.invite_email,
-                        on_change=S.set_invite_email,
-                        placeholder="name@example.com",
-                        width="100%",
-                    ),
-                    for_id="invite-email",
+                    "invite-email",
+                    S.invite_email,
+                    S.set_invite_email,
+                    type="email",
+                    placeholder="name@example.com",
                 ),
-                labelled(
+                labelled_input(
                     "Mobile phone",
-                    rx.input(
-                        id="invite-phone",
-                        type="tel",
-                        value=S.invite_phone,
-                        on_change=S.set_invite_phone,
-                        placeholder="(404) 555-0142",
-                        width="100%",
-                    ),
-                    for_id="invite-phone",
+                    "invite-phone",
+                    S.invite_phone,
+                    S.set_invite_phone,
+                    type="tel",
+                    placeholder="(404) 555-0142",
                 ),
                 rx.cond(
                     S.invite_error != "",
