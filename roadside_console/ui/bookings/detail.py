@@ -39,6 +39,7 @@ from roadside_console.ui.components.formatting import (
 )
 from roadside_console.ui.components.forms import (
     confirm_buttons,
+    dialog_input,
     error_callout,
     fact,
     field_error,
@@ -886,23 +887,12 @@ def _confirm_payment_dialog(p: rx.Var) -> rx.Component:
             rx.alert_dialog.description(
                 "Confirm only once the money is in hand or in the account.", size="2"
             ),
-            rx.vstack(
-                rx.el.label(
-                    "Transfer reference (CashApp and Zelle)",
-                    html_for="confirm-reference",
-                    class_name="field-label",
-                    margin_bottom="0",
-                ),
-                rx.input(
-                    id="confirm-reference",
-                    value=S.confirm_reference,
-                    on_change=S.set_confirm_reference,
-                    placeholder=p.reference,
-                    width="100%",
-                ),
-                spacing="1",
-                width="100%",
-                margin_top="1em",
+            dialog_input(
+                "Transfer reference (CashApp and Zelle)",
+                "confirm-reference",
+                S.confirm_reference,
+                S.set_confirm_reference,
+                placeholder=p.reference,
             ),
             confirm_buttons(
                 "Not yet",

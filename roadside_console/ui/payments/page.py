@@ -13,7 +13,12 @@ from roadside_console.domain.payments.service import confirm_payment
 from roadside_console.ui.bookings.detail import METHOD_LABELS
 from roadside_console.ui.components.common import empty_state, pager, pages_for, status_badge
 from roadside_console.ui.components.formatting import local_time
-from roadside_console.ui.components.forms import confirm_buttons, error_callout, notice_callout
+from roadside_console.ui.components.forms import (
+    confirm_buttons,
+    dialog_input,
+    error_callout,
+    notice_callout,
+)
 from roadside_console.ui.components.lists import list_table
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.routes import booking_path
@@ -135,23 +140,12 @@ def _confirm_dialog(row: rx.Var) -> rx.Component:
                 ". Confirm only once the money is in.",
                 size="2",
             ),
-            rx.vstack(
-                rx.el.label(
-                    "Transfer reference (needed for CashApp and Zelle)",
-                    html_for="confirm-reference",
-                    class_name="field-label",
-                    margin_bottom="0",
-                ),
-                rx.input(
-                    id="confirm-reference",
-                    value=PaymentsState.confirm_reference,
-                    on_change=PaymentsState.set_confirm_reference,
-                    placeholder=row.reference,
-                    width="100%",
-                ),
-                spacing="1",
-                width="100%",
-                margin_top="1em",
+            dialog_input(
+                "Transfer reference (needed for CashApp and Zelle)",
+                "confirm-reference",
+                PaymentsState.confirm_reference,
+                PaymentsState.set_confirm_reference,
+                placeholder=row.reference,
             ),
             confirm_buttons(
                 "Not yet",

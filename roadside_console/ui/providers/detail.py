@@ -29,6 +29,7 @@ from roadside_console.ui.components.formatting import local_time, status_label
 from roadside_console.ui.components.forms import (
     confirm_buttons,
     dialog_buttons,
+    dialog_text_area,
     error_callout,
     fact,
     field_error,
@@ -456,24 +457,12 @@ def _approve_dialog() -> rx.Component:
                 "go available and receive job offers.",
                 size="2",
             ),
-            rx.vstack(
-                rx.text(
-                    "Note (optional)",
-                    as_="label",
-                    html_for="approve-reason",
-                    size="2",
-                    weight="medium",
-                ),
-                rx.text_area(
-                    id="approve-reason",
-                    value=S.approve_reason,
-                    on_change=S.set_approve_reason,
-                    placeholder="e.g. Licence and insurance checked in person",
-                    width="100%",
-                ),
-                spacing="1",
-                width="100%",
-                margin_top="1em",
+            dialog_text_area(
+                "Note (optional)",
+                "approve-reason",
+                S.approve_reason,
+                S.set_approve_reason,
+                "e.g. Licence and insurance checked in person",
             ),
             confirm_buttons(
                 "Not yet",
