@@ -29,7 +29,7 @@ from roadside_console.domain.payments.service import (
     refund_payment,
 )
 from roadside_console.integrations.stripe_checkout import refund_gateway_from_settings
-from roadside_console.ui.components.common import empty_state, status_badge
+from roadside_console.ui.components.common import empty_state, not_found, price_lines, status_badge
 from roadside_console.ui.components.formatting import (
     event_title,
     local_time,
@@ -720,22 +720,7 @@ def _summary() -> rx.Component:
 def _price() -> rx.Component:
     return section_card(
         "Price",
-        rx.foreach(
-            S.lines,
-            lambda line: rx.hstack(
-                rx.text(line.label, size="2"),
-                rx.spacer(),
-                rx.text(line.amount, size="2"),
-                width="100%",
-            ),
-        ),
-        rx.separator(),
-        rx.hstack(
-            rx.text("Total", weight="bold"),
-            rx.spacer(),
-            rx.text(S.total, weight="bold", id="booking-total"),
-            width="100%",
-        ),
+        *price_lines(S.lines, S.total, "booking-total"),
         rx.cond(_can("override_price"), _override_form()),
     )
 
@@ -1130,15 +1115,7 @@ def booking_detail_page() -> rx.Component:
     """The booking's facts and actions on the left, its history and money on the right."""
     return rx.cond(
         S.missing,
-        rx.vstack(
-            rx.callout(
-                rx.cond(S.error != "", S.error, "No such booking."),
-                icon="search-x",
-                color_scheme="gray",
-            ),
-            rx.link("Back to all bookings", href=routes.ADMIN_BOOKINGS),
-            spacing="3",
-        ),
+        not_found(S.error, "No such booking.", "Back to all bookings", routes.ADMIN_BOOKINGS),
         rx.cond(
             S.reference != "",
             rx.vstack(

@@ -113,3 +113,41 @@ def pager(
         width="100%",
         align="center",
     )
+
+
+def not_found(error: rx.Var, message: str, back_label: str, back_href: str) -> rx.Component:
+    """What a detail page shows for an id it cannot open: the error (or `message`) and a way back."""
+    return rx.vstack(
+        rx.callout(
+            rx.cond(error != "", error, message),
+            icon="search-x",
+            color_scheme="gray",
+        ),
+        rx.link(back_label, href=back_href),
+        spacing="3",
+    )
+
+
+def price_lines(lines: rx.Var, total: rx.Var, total_id: str) -> list[rx.Component]:
+    """A price's lines (each with a `label` and an `amount`), a rule, then the bold total.
+
+    The booking page's price and the pricing calculator's quote read the same way.
+    """
+    return [
+        rx.foreach(
+            lines,
+            lambda line: rx.hstack(
+                rx.text(line.label, size="2"),
+                rx.spacer(),
+                rx.text(line.amount, size="2"),
+                width="100%",
+            ),
+        ),
+        rx.separator(),
+        rx.hstack(
+            rx.text("Total", weight="bold"),
+            rx.spacer(),
+            rx.text(total, weight="bold", id=total_id),
+            width="100%",
+        ),
+    ]

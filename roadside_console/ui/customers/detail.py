@@ -19,7 +19,7 @@ from roadside_console.domain.customers.queries import (
     customer_detail,
 )
 from roadside_console.domain.trust.service import set_trust_tier
-from roadside_console.ui.components.common import empty_state, pages_for, status_badge
+from roadside_console.ui.components.common import empty_state, not_found, pages_for, status_badge
 from roadside_console.ui.components.formatting import local_time, vehicle_label
 from roadside_console.ui.components.forms import error_callout, fact, notice_callout, section_card
 from roadside_console.ui.customers.page import tier_badge
@@ -354,15 +354,7 @@ def customer_detail_page() -> rx.Component:
     """Contact and trust side by side, then the customer's bookings."""
     return rx.cond(
         S.missing,
-        rx.vstack(
-            rx.callout(
-                rx.cond(S.error != "", S.error, "No such customer."),
-                icon="search-x",
-                color_scheme="gray",
-            ),
-            rx.link("Back to all customers", href=routes.ADMIN_CUSTOMERS),
-            spacing="3",
-        ),
+        not_found(S.error, "No such customer.", "Back to all customers", routes.ADMIN_CUSTOMERS),
         rx.cond(
             S.name != "",
             rx.vstack(

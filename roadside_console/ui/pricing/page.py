@@ -30,7 +30,7 @@ from roadside_console.domain.pricing.service import (
 )
 from roadside_console.domain.pricing.time_blocks import delete_time_block
 from roadside_console.domain.tenants.service import get_tenant
-from roadside_console.ui.components.common import empty_state
+from roadside_console.ui.components.common import empty_state, price_lines
 from roadside_console.ui.components.formatting import local_time, parse_dollars
 from roadside_console.ui.components.forms import (
     confirm_buttons,
@@ -1081,22 +1081,7 @@ def _calculator() -> rx.Component:
         rx.cond(
             S.calc_total != "",
             rx.vstack(
-                rx.foreach(
-                    S.calc_lines,
-                    lambda line: rx.hstack(
-                        rx.text(line.label, size="2"),
-                        rx.spacer(),
-                        rx.text(line.amount, size="2"),
-                        width="100%",
-                    ),
-                ),
-                rx.separator(),
-                rx.hstack(
-                    rx.text("Total", weight="bold"),
-                    rx.spacer(),
-                    rx.text(S.calc_total, weight="bold", id="calc-total"),
-                    width="100%",
-                ),
+                *price_lines(S.calc_lines, S.calc_total, "calc-total"),
                 rx.text(S.calc_note, size="1", color_scheme="gray"),
                 spacing="2",
                 width="100%",

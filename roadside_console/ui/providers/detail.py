@@ -24,7 +24,7 @@ from roadside_console.domain.providers.management import (
 )
 from roadside_console.domain.providers.models import CommissionType, CredentialKind
 from roadside_console.domain.providers.onboarding import approve_provider, resend_provider_invite
-from roadside_console.ui.components.common import empty_state
+from roadside_console.ui.components.common import empty_state, not_found
 from roadside_console.ui.components.formatting import local_time, status_label
 from roadside_console.ui.components.forms import (
     confirm_buttons,
@@ -853,15 +853,7 @@ def provider_detail_page() -> rx.Component:
     """Profile, onboarding, commission and specialties on the left; credentials and money right."""
     return rx.cond(
         S.missing,
-        rx.vstack(
-            rx.callout(
-                rx.cond(S.error != "", S.error, "No such provider."),
-                icon="search-x",
-                color_scheme="gray",
-            ),
-            rx.link("Back to all providers", href=routes.ADMIN_PROVIDERS),
-            spacing="3",
-        ),
+        not_found(S.error, "No such provider.", "Back to all providers", routes.ADMIN_PROVIDERS),
         rx.cond(
             S.name != "",
             rx.vstack(
