@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import reflex as rx
@@ -596,6 +598,24 @@ def _signed(cents: int) -> str:
 S = PricingState
 
 
+def _field(
+    label: str | rx.Var, form: str, field: str, set_field: Callable[[str, str], Any], **props: Any
+) -> rx.Component:
+    """A field of the service, time-block or calculator form, with its inline error.
+
+    Each form keeps a field in `<form>_<field>`, its errors in `<form>_errors` by field name, and
+    one `set_field(field, value)` handler; the input's id is `<form>-<field>`.
+    """
+    return labelled_input(
+        label,
+        f"{form}-{field.replace('_', '-')}",
+        getattr(S, f"{form}_{field}"),
+        lambda value: set_field(field, value),
+        keyed_error(getattr(S, f"{form}_errors"), field),
+        **props,
+    )
+
+
 def _active_badge(active: rx.Var) -> rx.Component:
     return rx.cond(
         active,
@@ -641,29 +661,21 @@ def _service_dialog() -> rx.Component:
                 color_scheme="gray",
             ),
             rx.vstack(
-                labelled_input(
-                    "Name",
-                    "svc-name",
-                    S.svc_name,
-                    lambda v: S.set_service_field("name", v),
-                    keyed_error(S.svc_errors, "name"),
-                ),
+                _field("Name", "svc", "name", S.set_service_field),
                 rx.grid(
-                    labelled_input(
+                    _field(
                         "Base price ($)",
-                        "svc-base",
-                        S.svc_base,
-                        lambda v: S.set_service_field("base", v),
-                        keyed_error(S.svc_errors, "base"),
+                        "svc",
+                        "base",
+                        S.set_service_field,
                         input_mode="decimal",
                         placeholder="125.00",
                     ),
-                    labelled_input(
+                    _field(
                         "Per-mile price ($)",
-                        "svc-per-mile",
-                        S.svc_per_mile,
-                        lambda v: S.set_service_field("per_mile", v),
-                        keyed_error(S.svc_errors, "per_mile"),
+                        "svc",
+                        "per_mile",
+                        S.set_service_field,
                         input_mode="decimal",
                         placeholder="0.00",
                     ),
@@ -773,50 +785,33 @@ def _block_dialog() -> rx.Component:
                 color_scheme="gray",
             ),
             rx.vstack(
-                labelled_input(
-                    "Name",
-                    "blk-name",
-                    S.blk_name,
-                    lambda v: S.set_block_field("name", v),
-                    keyed_error(S.blk_errors, "name"),
-                    placeholder="After-Hours",
-                ),
+                _field("Name", "blk", "name", S.set_block_field, placeholder="After-Hours"),
                 rx.grid(
-                    labelled_input(
+                    _field(
                         "Start hour",
-                        "blk-start",
-                        S.blk_start,
-                        lambda v: S.set_block_field("start", v),
-                        keyed_error(S.blk_errors, "start"),
+                        "blk",
+                        "start",
+                        S.set_block_field,
                         input_mode="numeric",
                         placeholder="18",
                     ),
-                    labelled_input(
+                    _field(
                         "End hour",
-                        "blk-end",
-                        S.blk_end,
-                        lambda v: S.set_block_field("end", v),
-                        keyed_error(S.blk_errors, "end"),
+                        "blk",
+                        "end",
+                        S.set_block_field,
                         input_mode="numeric",
                         placeholder="6",
                     ),
-                    labelled_input(
+                    _field(
                         "Multiplier",
-                        "blk-multiplier",
-                        S.blk_multiplier,
-                        lambda v: S.set_block_field("multiplier", v),
-                        keyed_error(S.blk_errors, "multiplier"),
+                        "blk",
+                        "multiplier",
+                        S.set_block_field,
                         input_mode="decimal",
                         placeholder="1.25",
                     ),
-                    labelled_input(
-                        "Priority",
-                        "blk-priority",
-                        S.blk_priority,
-                        lambda v: S.set_block_field("priority", v),
-                        keyed_error(S.blk_errors, "priority"),
-                        input_mode="numeric",
-                    ),
+                    _field("Priority", "blk", "priority", S.set_block_field, input_mode="numeric"),
                     columns="2",
                     spacing="3",
                     width="100%",
@@ -1053,22 +1048,20 @@ def _calculator() -> rx.Component:
             ),
             rx.cond(
                 S.calc_per_mile,
-                labelled_input(
+                _field(
                     "Towing distance (miles)",
-                    "calc-miles",
-                    S.calc_miles,
-                    lambda v: S.set_calc_field("miles", v),
-                    keyed_error(S.calc_errors, "miles"),
+                    "calc",
+                    "miles",
+                    S.set_calc_field,
                     input_mode="numeric",
                     placeholder="25",
                 ),
             ),
-            labelled_input(
+            _field(
                 "When (" + S.timezone + " time)",
-                "calc-when",
-                S.calc_when,
-                lambda v: S.set_calc_field("when", v),
-                keyed_error(S.calc_errors, "when"),
+                "calc",
+                "when",
+                S.set_calc_field,
                 type="datetime-local",
             ),
             # beside storm mode (lg and up) the card is half as wide: one field a row there
