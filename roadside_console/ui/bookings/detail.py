@@ -48,6 +48,7 @@ from roadside_console.ui.components.forms import (
     notice_callout,
     section_card,
 )
+from roadside_console.ui.components.lists import compact_table
 from roadside_console.ui.components.timers import countdown, poller
 from roadside_console.ui.provider_portal.pages import maps_link
 from roadside_console.ui.shell import routes
@@ -1069,40 +1070,24 @@ def _record_form() -> rx.Component:
 def _payments() -> rx.Component:
     return section_card(
         "Payments",
-        rx.cond(
-            S.payments.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in ["Recorded", "Method", "Amount", "Reference", "Status", ""]
-                        ]
-                    )
+        compact_table(
+            S.payments,
+            lambda p: rx.table.row(
+                rx.table.cell(p.when),
+                rx.table.cell(p.method),
+                rx.table.cell(p.amount),
+                rx.table.cell(p.reference),
+                rx.table.cell(rx.badge(p.status, variant="soft")),
+                rx.table.cell(
+                    rx.cond(
+                        p.pending & _can("confirm_payment"),
+                        _confirm_payment_dialog(p),
+                    ),
+                    rx.cond(p.refundable & _can("refund"), _refund_dialog(p)),
                 ),
-                rx.table.body(
-                    rx.foreach(
-                        S.payments,
-                        lambda p: rx.table.row(
-                            rx.table.cell(p.when),
-                            rx.table.cell(p.method),
-                            rx.table.cell(p.amount),
-                            rx.table.cell(p.reference),
-                            rx.table.cell(rx.badge(p.status, variant="soft")),
-                            rx.table.cell(
-                                rx.cond(
-                                    p.pending & _can("confirm_payment"),
-                                    _confirm_payment_dialog(p),
-                                ),
-                                rx.cond(p.refundable & _can("refund"), _refund_dialog(p)),
-                            ),
-                        ),
-                    )
-                ),
-                size="1",
-                width="100%",
-                id="payments-table",
             ),
+            ["Recorded", "Method", "Amount", "Reference", "Status", ""],
+            "payments-table",
             rx.text("No payment recorded yet.", size="2", color_scheme="gray"),
         ),
         rx.cond(_can("record_payment"), _record_form()),

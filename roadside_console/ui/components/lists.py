@@ -1,8 +1,9 @@
-"""List page pieces: the search box, the filter selects and the table that gives way to a notice.
+"""List pieces: the search box, the filter selects and the tables that give way to a notice.
 
 The bookings, customers, providers, trust-tier, payments, audit and pricing lists all filter and
-show their rows this way; one definition keeps the search field's name, the filters' labels
-and the table's look the same on each, and the browser tests find them by those.
+show their rows this way, and the detail pages' sections use the compact table; one definition
+keeps the search field's name, the filters' labels and the tables' look the same on each, and
+the browser tests find them by those.
 """
 
 from __future__ import annotations
@@ -79,15 +80,44 @@ def list_table(
     return rx.cond(
         rows.length() > 0,  # type: ignore[attr-defined]
         rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[rx.table.column_header_cell(h) if isinstance(h, str) else h for h in headers]
-                )
-            ),
+            _header(headers),
             rx.table.body(rx.foreach(rows, row)),
             width="100%",
             variant="surface",
             id=table_id,
         ),
         rx.cond(loaded, empty),
+    )
+
+
+def compact_table(
+    rows: rx.Var,
+    row: Callable[[rx.Var], rx.Component],
+    headers: Sequence[str | rx.Component],
+    table_id: str,
+    empty: rx.Component,
+) -> rx.Component:
+    """A detail page's small table of `rows` inside its section card, or `empty` with none.
+
+    The detail pages load their sections with the page, so there is no loading state to wait for.
+    """
+    return rx.cond(
+        rows.length() > 0,  # type: ignore[attr-defined]
+        rx.table.root(
+            _header(headers),
+            rx.table.body(rx.foreach(rows, row)),
+            size="1",
+            width="100%",
+            id=table_id,
+        ),
+        empty,
+    )
+
+
+def _header(headers: Sequence[str | rx.Component]) -> rx.Component:
+    """A table's header row: a column title, or a ready header cell for its own alignment."""
+    return rx.table.header(
+        rx.table.row(
+            *[rx.table.column_header_cell(h) if isinstance(h, str) else h for h in headers]
+        )
     )

@@ -38,6 +38,7 @@ from roadside_console.ui.components.forms import (
     notice_callout,
     section_card,
 )
+from roadside_console.ui.components.lists import compact_table
 from roadside_console.ui.pricing.forms import dollars_text
 from roadside_console.ui.providers import forms
 from roadside_console.ui.providers.page import INVITE_HOURS, provider_status_badge
@@ -734,47 +735,31 @@ def _credentials() -> rx.Component:
             size="2",
             color_scheme="gray",
         ),
-        rx.cond(
-            S.credentials.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in ["Kind", "Number", "Issuer", "Expires", "State", ""]
-                        ]
-                    )
+        compact_table(
+            S.credentials,
+            lambda c: rx.table.row(
+                rx.table.cell(rx.text(c.kind, weight="medium")),
+                rx.table.cell(c.number),
+                rx.table.cell(c.issuer),
+                rx.table.cell(c.expires),
+                rx.table.cell(
+                    _state_badge(c),
+                    rx.cond(c.note != "", rx.text(c.note, size="1")),
                 ),
-                rx.table.body(
-                    rx.foreach(
-                        S.credentials,
-                        lambda c: rx.table.row(
-                            rx.table.cell(rx.text(c.kind, weight="medium")),
-                            rx.table.cell(c.number),
-                            rx.table.cell(c.issuer),
-                            rx.table.cell(c.expires),
-                            rx.table.cell(
-                                _state_badge(c),
-                                rx.cond(c.note != "", rx.text(c.note, size="1")),
-                            ),
-                            rx.table.cell(
-                                rx.cond(
-                                    c.renewable,
-                                    rx.button(
-                                        "Renew",
-                                        size="1",
-                                        variant="soft",
-                                        on_click=S.open_credential(c.key),
-                                    ),
-                                )
-                            ),
+                rx.table.cell(
+                    rx.cond(
+                        c.renewable,
+                        rx.button(
+                            "Renew",
+                            size="1",
+                            variant="soft",
+                            on_click=S.open_credential(c.key),
                         ),
                     )
                 ),
-                size="1",
-                width="100%",
-                id="credentials-table",
             ),
+            ["Kind", "Number", "Issuer", "Expires", "State", ""],
+            "credentials-table",
             rx.text("No licence or insurance on file yet.", size="2", color_scheme="amber"),
         ),
         rx.button(
@@ -816,33 +801,17 @@ def _reviews() -> rx.Component:
 def _payouts() -> rx.Component:
     return section_card(
         "Payout history",
-        rx.cond(
-            S.payouts.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in ["Created", "Kind", "Booking", "Status", "Amount"]
-                        ]
-                    )
-                ),
-                rx.table.body(
-                    rx.foreach(
-                        S.payouts,
-                        lambda p: rx.table.row(
-                            rx.table.cell(p.when),
-                            rx.table.cell(p.kind),
-                            rx.table.cell(p.booking),
-                            rx.table.cell(p.status),
-                            rx.table.cell(p.amount, text_align="right"),
-                        ),
-                    )
-                ),
-                size="1",
-                width="100%",
-                id="payouts-table",
+        compact_table(
+            S.payouts,
+            lambda p: rx.table.row(
+                rx.table.cell(p.when),
+                rx.table.cell(p.kind),
+                rx.table.cell(p.booking),
+                rx.table.cell(p.status),
+                rx.table.cell(p.amount, text_align="right"),
             ),
+            ["Created", "Kind", "Booking", "Status", "Amount"],
+            "payouts-table",
             empty_state("Nothing earned yet.", "wallet"),
         ),
     )
