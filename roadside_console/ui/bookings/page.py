@@ -10,7 +10,13 @@ from roadside_console.domain.bookings.models import BookingStatus
 from roadside_console.domain.bookings.queries import BookingFilters, list_bookings, service_options
 from roadside_console.domain.core.auth import ROLE_PERMISSIONS, Permission, Role
 from roadside_console.domain.core.money import format_cents
-from roadside_console.ui.components.common import empty_state, pager, pages_for, status_badge
+from roadside_console.ui.components.common import (
+    empty_state,
+    pager,
+    pages_for,
+    rows_shown,
+    status_badge,
+)
 from roadside_console.ui.components.formatting import status_label
 from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.components.lists import filter_bar, filter_select, list_table, search_form
@@ -50,11 +56,7 @@ class BookingsState(SessionState):
     @rx.var
     def summary(self) -> str:
         """Say which rows are shown, e.g. "41–65 of 1,204 bookings"."""
-        if self.total == 0:
-            return "No bookings match"
-        first = (self.page - 1) * PAGE_SIZE + 1
-        last = min(self.page * PAGE_SIZE, self.total)
-        return f"{first}–{last} of {self.total:,} bookings"
+        return rows_shown(self.page, PAGE_SIZE, self.total, "bookings", "No bookings match")
 
     @rx.event
     async def load(self) -> None:

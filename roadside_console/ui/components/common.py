@@ -84,6 +84,18 @@ def pages_for(total: int, page_size: int) -> int:
     return max(1, -(-total // page_size))
 
 
+def rows_shown(page: int, page_size: int, total: int, rows: str, none: str) -> str:
+    """Say which rows a page of a list shows, e.g. "41–65 of 1,204 bookings" (`none` for none).
+
+    The list pages word their pager's summary alike; only the name of the rows differs.
+    """
+    if total == 0:
+        return none
+    first = (page - 1) * page_size + 1
+    last = min(page * page_size, total)
+    return f"{first}–{last} of {total:,} {rows}"
+
+
 def pager(
     state: type[rx.State], *summary: rx.Var | str, summary_id: str | None = None
 ) -> rx.Component:

@@ -7,7 +7,7 @@ import dataclasses
 import reflex as rx
 
 from roadside_console.domain.customers.queries import CustomerRow, search_customers
-from roadside_console.ui.components.common import empty_state, pager, pages_for
+from roadside_console.ui.components.common import empty_state, pager, pages_for, rows_shown
 from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.components.lists import filter_bar, filter_select, list_table, search_form
@@ -74,11 +74,7 @@ class CustomersState(SessionState):
     @rx.var
     def summary(self) -> str:
         """Say which rows are shown, e.g. "1–25 of 310 customers"."""
-        if self.total == 0:
-            return "No customers match"
-        first = (self.page - 1) * PAGE_SIZE + 1
-        last = min(self.page * PAGE_SIZE, self.total)
-        return f"{first}–{last} of {self.total:,} customers"
+        return rows_shown(self.page, PAGE_SIZE, self.total, "customers", "No customers match")
 
     @rx.event
     async def load(self) -> None:

@@ -15,7 +15,13 @@ import reflex as rx
 from roadside_console.domain.customers.queries import search_customers
 from roadside_console.domain.trust.queries import trust_overview
 from roadside_console.domain.trust.service import set_promotion_threshold, set_trust_tier
-from roadside_console.ui.components.common import empty_state, kpi_card, pager, pages_for
+from roadside_console.ui.components.common import (
+    empty_state,
+    kpi_card,
+    pager,
+    pages_for,
+    rows_shown,
+)
 from roadside_console.ui.components.forms import error_callout, notice_callout
 from roadside_console.ui.components.lists import filter_select, list_table, search_form
 from roadside_console.ui.customers.page import TIER_OPTIONS
@@ -80,11 +86,13 @@ class TrustState(SessionState):
     @rx.var
     def summary(self) -> str:
         """Say which rows are shown."""
-        if self.total == 0:
-            return "No customers in this tier match"
-        first = (self.page - 1) * PAGE_SIZE + 1
-        last = min(self.page * PAGE_SIZE, self.total)
-        return f"{first}–{last} of {self.total:,} customers in tier {self.tier}"
+        return rows_shown(
+            self.page,
+            PAGE_SIZE,
+            self.total,
+            f"customers in tier {self.tier}",
+            "No customers in this tier match",
+        )
 
     @rx.event
     async def load(self) -> None:

@@ -16,7 +16,7 @@ from roadside_console.domain.providers.directory import (
 )
 from roadside_console.domain.providers.models import ProviderStatus
 from roadside_console.domain.providers.onboarding import invite_provider
-from roadside_console.ui.components.common import empty_state, pager, pages_for
+from roadside_console.ui.components.common import empty_state, pager, pages_for, rows_shown
 from roadside_console.ui.components.forms import (
     dialog_buttons,
     error_callout,
@@ -101,11 +101,7 @@ class ProvidersState(SessionState):
     @rx.var
     def summary(self) -> str:
         """Say which rows are shown, e.g. "26–50 of 112 providers"."""
-        if self.total == 0:
-            return "No providers match"
-        first = (self.page - 1) * PAGE_SIZE + 1
-        last = min(self.page * PAGE_SIZE, self.total)
-        return f"{first}–{last} of {self.total:,} providers"
+        return rows_shown(self.page, PAGE_SIZE, self.total, "providers", "No providers match")
 
     @rx.event
     async def load(self) -> None:
