@@ -11,6 +11,7 @@ from roadside_console.domain.bookings.queries import BookingFilters, list_bookin
 from roadside_console.domain.core.auth import ROLE_PERMISSIONS, Permission, Role
 from roadside_console.domain.core.money import format_cents
 from roadside_console.ui.components.common import (
+    PageTurner,
     empty_state,
     pager,
     pages_for,
@@ -30,7 +31,7 @@ STATUS_OPTIONS = [(status.value, status_label(status.value)) for status in Booki
 ANY = "any"
 
 
-class BookingsState(SessionState):
+class BookingsState(PageTurner, SessionState):
     """Filters, the current page of display rows and the match count."""
 
     rows: list[dict[str, str]] = []
@@ -112,20 +113,6 @@ class BookingsState(SessionState):
         """Search reference, customer name or phone."""
         self.search, self.page = form.get("search", "").strip(), 1
         await self._fetch()
-
-    @rx.event
-    async def next_page(self) -> None:
-        """Show the next page."""
-        if self.page < self.page_count:
-            self.page += 1
-            await self._fetch()
-
-    @rx.event
-    async def previous_page(self) -> None:
-        """Show the previous page."""
-        if self.page > 1:
-            self.page -= 1
-            await self._fetch()
 
 
 def _filters() -> rx.Component:

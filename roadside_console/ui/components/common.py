@@ -96,6 +96,28 @@ def rows_shown(page: int, page_size: int, total: int, rows: str, none: str) -> s
     return f"{first}–{last} of {total:,} {rows}"
 
 
+class PageTurner(rx.State, mixin=True):
+    """The Previous / Next handlers `pager` calls, for a list state that loads a page at a time.
+
+    The list state keeps `page`, has a `page_count` var and an async `_fetch()` that loads the
+    rows of `page`; a turn never goes past either end.
+    """
+
+    @rx.event
+    async def next_page(self) -> None:
+        """Show the next page."""
+        if self.page < self.page_count:  # type: ignore[attr-defined]
+            self.page += 1  # type: ignore[attr-defined]
+            await self._fetch()  # type: ignore[attr-defined]
+
+    @rx.event
+    async def previous_page(self) -> None:
+        """Show the previous page."""
+        if self.page > 1:  # type: ignore[attr-defined]
+            self.page -= 1  # type: ignore[attr-defined]
+            await self._fetch()  # type: ignore[attr-defined]
+
+
 def pager(
     state: type[rx.State], *summary: rx.Var | str, summary_id: str | None = None
 ) -> rx.Component:

@@ -7,7 +7,13 @@ import dataclasses
 import reflex as rx
 
 from roadside_console.domain.customers.queries import CustomerRow, search_customers
-from roadside_console.ui.components.common import empty_state, pager, pages_for, rows_shown
+from roadside_console.ui.components.common import (
+    PageTurner,
+    empty_state,
+    pager,
+    pages_for,
+    rows_shown,
+)
 from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.components.lists import filter_bar, filter_select, list_table, search_form
@@ -55,7 +61,7 @@ def tier_badge(tier: rx.Var | int) -> rx.Component:
     return rx.badge("Tier ", tier, color_scheme=rx.cond(tier == 2, "green", "gray"), variant="soft")
 
 
-class CustomersState(SessionState):
+class CustomersState(PageTurner, SessionState):
     """The search, the tier filter and the current page of customers."""
 
     rows: list[CustomerLine] = []
@@ -106,20 +112,6 @@ class CustomersState(SessionState):
         """Filter by trust tier and go back to the first page."""
         self.tier, self.page = value, 1
         await self._fetch()
-
-    @rx.event
-    async def next_page(self) -> None:
-        """Show the next page."""
-        if self.page < self.page_count:
-            self.page += 1
-            await self._fetch()
-
-    @rx.event
-    async def previous_page(self) -> None:
-        """Show the previous page."""
-        if self.page > 1:
-            self.page -= 1
-            await self._fetch()
 
 
 S = CustomersState

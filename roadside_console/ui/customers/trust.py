@@ -16,6 +16,7 @@ from roadside_console.domain.customers.queries import search_customers
 from roadside_console.domain.trust.queries import trust_overview
 from roadside_console.domain.trust.service import set_promotion_threshold, set_trust_tier
 from roadside_console.ui.components.common import (
+    PageTurner,
     empty_state,
     kpi_card,
     pager,
@@ -51,7 +52,7 @@ class TierLine:
     action: str
 
 
-class TrustState(SessionState):
+class TrustState(PageTurner, SessionState):
     """The threshold form, the tier counts, one tier's customers and the change dialog."""
 
     _customer_ids: list[str] = []
@@ -170,20 +171,6 @@ class TrustState(SessionState):
         """Search the tier by name, email, phone or plate."""
         self.search, self.page = form.get("search", "").strip(), 1
         await self._fetch()
-
-    @rx.event
-    async def next_page(self) -> None:
-        """Show the next page."""
-        if self.page < self.page_count:
-            self.page += 1
-            await self._fetch()
-
-    @rx.event
-    async def previous_page(self) -> None:
-        """Show the previous page."""
-        if self.page > 1:
-            self.page -= 1
-            await self._fetch()
 
     @rx.event
     def open_change(self, key: int) -> None:

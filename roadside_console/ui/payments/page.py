@@ -11,7 +11,13 @@ from roadside_console.domain.core.money import format_cents
 from roadside_console.domain.payments.queries import payments_awaiting_confirmation
 from roadside_console.domain.payments.service import confirm_payment
 from roadside_console.ui.bookings.detail import METHOD_LABELS
-from roadside_console.ui.components.common import empty_state, pager, pages_for, status_badge
+from roadside_console.ui.components.common import (
+    PageTurner,
+    empty_state,
+    pager,
+    pages_for,
+    status_badge,
+)
 from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.components.forms import (
     confirm_buttons,
@@ -43,7 +49,7 @@ class AwaitingRow:
     recorded: str
 
 
-class PaymentsState(SessionState):
+class PaymentsState(PageTurner, SessionState):
     """The current page of waiting payments and the reference typed to confirm one."""
 
     rows: list[AwaitingRow] = []
@@ -113,20 +119,6 @@ class PaymentsState(SessionState):
             await self._fetch()
         finally:
             self.busy = False
-
-    @rx.event
-    async def next_page(self) -> None:
-        """Show the next page."""
-        if self.page < self.page_count:
-            self.page += 1
-            await self._fetch()
-
-    @rx.event
-    async def previous_page(self) -> None:
-        """Show the previous page."""
-        if self.page > 1:
-            self.page -= 1
-            await self._fetch()
 
 
 def _confirm_dialog(row: rx.Var) -> rx.Component:

@@ -16,7 +16,13 @@ from roadside_console.domain.providers.directory import (
 )
 from roadside_console.domain.providers.models import ProviderStatus
 from roadside_console.domain.providers.onboarding import invite_provider
-from roadside_console.ui.components.common import empty_state, pager, pages_for, rows_shown
+from roadside_console.ui.components.common import (
+    PageTurner,
+    empty_state,
+    pager,
+    pages_for,
+    rows_shown,
+)
 from roadside_console.ui.components.forms import (
     dialog_buttons,
     error_callout,
@@ -74,7 +80,7 @@ def provider_line(row: ProviderListRow) -> ProviderLine:
     )
 
 
-class ProvidersState(SessionState):
+class ProvidersState(PageTurner, SessionState):
     """Filters, the current page of providers, and the invite form."""
 
     rows: list[ProviderLine] = []
@@ -140,20 +146,6 @@ class ProvidersState(SessionState):
         """Show everyone, only providers on duty, or only those online now."""
         self.duty, self.page = value, 1
         await self._fetch()
-
-    @rx.event
-    async def next_page(self) -> None:
-        """Show the next page."""
-        if self.page < self.page_count:
-            self.page += 1
-            await self._fetch()
-
-    @rx.event
-    async def previous_page(self) -> None:
-        """Show the previous page."""
-        if self.page > 1:
-            self.page -= 1
-            await self._fetch()
 
     @rx.event
     def set_invite_open(self, value: bool) -> None:
