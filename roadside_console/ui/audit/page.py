@@ -18,6 +18,7 @@ from roadside_console.domain.audit.queries import (
 from roadside_console.ui.components.common import empty_state
 from roadside_console.ui.components.formatting import local_time, status_label
 from roadside_console.ui.components.forms import error_callout
+from roadside_console.ui.components.lists import list_table
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.routes import booking_path
 from roadside_console.ui.shell.session import SessionState
@@ -304,16 +305,13 @@ def audit_page() -> rx.Component:
     return rx.vstack(
         _filters(),
         error_callout(S.error, id_="error"),
-        rx.cond(
-            S.rows.length() > 0,
-            rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-                rx.table.body(rx.foreach(S.rows, _row)),
-                width="100%",
-                variant="surface",
-                id="audit-table",
-            ),
-            rx.cond(S.loaded, empty_state("No audit entries match these filters.", "scroll-text")),
+        list_table(
+            S.rows,
+            _row,
+            headers,
+            "audit-table",
+            S.loaded,
+            empty_state("No audit entries match these filters.", "scroll-text"),
         ),
         rx.hstack(
             rx.text(f"Newest first, up to {MAX_PAGE_SIZE} a page.", size="2", color_scheme="gray"),

@@ -25,7 +25,7 @@ from roadside_console.ui.components.forms import (
     error_callout,
     fact,
     field_error,
-    labelled,
+    labelled_input,
     notice_callout,
     section_card,
 )
@@ -391,18 +391,14 @@ def _new_key_dialog() -> rx.Component:
                         "Name the system that will use it, so you know which key to revoke later.",
                         size="2",
                     ),
-                    labelled(
+                    labelled_input(
                         "Key name",
-                        rx.input(
-                            id="key-name",
-                            value=S.key_name,
-                            on_change=S.set_key_name,
-                            placeholder="e.g. Fleet dispatch system",
-                            max_length=120,
-                            width="100%",
-                        ),
+                        "key-name",
+                        S.key_name,
+                        S.set_key_name,
                         field_error(S.key_error, "key-error"),
-                        for_id="key-name",
+                        placeholder="e.g. Fleet dispatch system",
+                        max_length=120,
                     ),
                     dialog_buttons(
                         "Cancel",

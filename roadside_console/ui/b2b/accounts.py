@@ -7,7 +7,7 @@ import dataclasses
 import reflex as rx
 
 from roadside_console.domain.b2b.queries import AccountsPage, list_accounts
-from roadside_console.ui.components.common import empty_state, pager, pages_for
+from roadside_console.ui.components.common import PageTurner, empty_state, pager, pages_for
 from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import admin_page
@@ -47,7 +47,7 @@ def account_lines(page: AccountsPage) -> list[AccountLine]:
     ]
 
 
-class B2BAccountsState(SessionState):
+class B2BAccountsState(PageTurner, SessionState):
     """A page of business accounts by name."""
 
     accounts: list[AccountLine] = []
@@ -76,20 +76,6 @@ class B2BAccountsState(SessionState):
             self.accounts, self.total = [], 0
             return
         self.accounts, self.total = account_lines(page), page.total
-
-    @rx.event
-    async def next_page(self) -> None:
-        """Show the next page of accounts."""
-        if self.page < self.page_count:
-            self.page += 1
-            await self._fetch()
-
-    @rx.event
-    async def previous_page(self) -> None:
-        """Show the previous page of accounts."""
-        if self.page > 1:
-            self.page -= 1
-            await self._fetch()
 
 
 S = B2BAccountsState

@@ -29,7 +29,7 @@ from roadside_console.domain.payments.service import (
     refund_payment,
 )
 from roadside_console.integrations.stripe_checkout import refund_gateway_from_settings
-from roadside_console.ui.components.common import empty_state, status_badge
+from roadside_console.ui.components.common import empty_state, not_found, price_lines, status_badge
 from roadside_console.ui.components.formatting import (
     event_title,
     local_time,
@@ -39,13 +39,16 @@ from roadside_console.ui.components.formatting import (
 )
 from roadside_console.ui.components.forms import (
     confirm_buttons,
+    dialog_input,
     error_callout,
     fact,
     field_error,
     labelled,
+    labelled_input,
     notice_callout,
     section_card,
 )
+from roadside_console.ui.components.lists import compact_table
 from roadside_console.ui.components.timers import countdown, poller
 from roadside_console.ui.provider_portal.pages import maps_link
 from roadside_console.ui.shell import routes
@@ -718,22 +721,7 @@ def _summary() -> rx.Component:
 def _price() -> rx.Component:
     return section_card(
         "Price",
-        rx.foreach(
-            S.lines,
-            lambda line: rx.hstack(
-                rx.text(line.label, size="2"),
-                rx.spacer(),
-                rx.text(line.amount, size="2"),
-                width="100%",
-            ),
-        ),
-        rx.separator(),
-        rx.hstack(
-            rx.text("Total", weight="bold"),
-            rx.spacer(),
-            rx.text(S.total, weight="bold", id="booking-total"),
-            width="100%",
-        ),
+        *price_lines(S.lines, S.total, "booking-total"),
         rx.cond(_can("override_price"), _override_form()),
     )
 
@@ -885,23 +873,12 @@ def _confirm_payment_dialog(p: rx.Var) -> rx.Component:
             rx.alert_dialog.description(
                 "Confirm only once the money is in hand or in the account.", size="2"
             ),
-            rx.vstack(
-                rx.el.label(
-                    "Transfer reference (CashApp and Zelle)",
-                    html_for="confirm-reference",
-                    class_name="field-label",
-                    margin_bottom="0",
-                ),
-                rx.input(
-                    id="confirm-reference",
-                    value=S.confirm_reference,
-                    on_change=S.set_confirm_reference,
-                    placeholder=p.reference,
-                    width="100%",
-                ),
-                spacing="1",
-                width="100%",
-                margin_top="1em",
+            dialog_input(
+                "Transfer reference (CashApp and Zelle)",
+                "confirm-reference",
+                S.confirm_reference,
+                S.set_confirm_reference,
+                placeholder=p.reference,
             ),
             confirm_buttons(
                 "Not yet",
@@ -938,40 +915,29 @@ def _refund_dialog(p: rx.Var) -> rx.Component:
                 size="2",
             ),
             rx.vstack(
-                labelled(
+                labelled_input(
                     "Amount to refund ($)",
-                    rx.input(
-                        id="refund-amount",
-                        value=S.refund_amount,
-                        on_change=S.set_refund_amount,
-                        input_mode="decimal",
-                        width="10em",
-                    ),
-                    for_id="refund-amount",
+                    "refund-amount",
+                    S.refund_amount,
+                    S.set_refund_amount,
+                    input_mode="decimal",
+                    width="10em",
                 ),
                 rx.cond(
                     p.manual,
-                    labelled(
+                    labelled_input(
                         "Reference of the money returned",
-                        rx.input(
-                            id="refund-reference",
-                            value=S.refund_reference,
-                            on_change=S.set_refund_reference,
-                            width="100%",
-                        ),
-                        for_id="refund-reference",
+                        "refund-reference",
+                        S.refund_reference,
+                        S.set_refund_reference,
                     ),
                 ),
-                labelled(
+                labelled_input(
                     "Reason",
-                    rx.input(
-                        id="refund-reason",
-                        value=S.refund_reason,
-                        on_change=S.set_refund_reason,
-                        placeholder="e.g. Arrived late; goodwill",
-                        width="100%",
-                    ),
-                    for_id="refund-reason",
+                    "refund-reason",
+                    S.refund_reason,
+                    S.set_refund_reason,
+                    placeholder="e.g. Arrived late; goodwill",
                 ),
                 field_error(S.refund_error, "refund-error"),
                 spacing="2",
@@ -997,27 +963,20 @@ def _override_form() -> rx.Component:
     return rx.vstack(
         rx.heading("Change the price", size="2"),
         rx.hstack(
-            labelled(
+            labelled_input(
                 "New price ($)",
-                rx.input(
-                    id="override-amount",
-                    value=S.override_amount,
-                    on_change=S.set_override_amount,
-                    input_mode="decimal",
-                    width="8em",
-                ),
-                for_id="override-amount",
+                "override-amount",
+                S.override_amount,
+                S.set_override_amount,
+                input_mode="decimal",
+                width="8em",
             ),
-            labelled(
+            labelled_input(
                 "Reason",
-                rx.input(
-                    id="override-reason",
-                    value=S.override_reason,
-                    on_change=S.set_override_reason,
-                    placeholder="e.g. Quoted $110 on the phone",
-                    width="100%",
-                ),
-                for_id="override-reason",
+                "override-reason",
+                S.override_reason,
+                S.set_override_reason,
+                placeholder="e.g. Quoted $110 on the phone",
             ),
             rx.button("Set price", on_click=S.override, loading=S.busy, id="override-price"),
             align="end",
@@ -1111,40 +1070,24 @@ def _record_form() -> rx.Component:
 def _payments() -> rx.Component:
     return section_card(
         "Payments",
-        rx.cond(
-            S.payments.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in ["Recorded", "Method", "Amount", "Reference", "Status", ""]
-                        ]
-                    )
+        compact_table(
+            S.payments,
+            lambda p: rx.table.row(
+                rx.table.cell(p.when),
+                rx.table.cell(p.method),
+                rx.table.cell(p.amount),
+                rx.table.cell(p.reference),
+                rx.table.cell(rx.badge(p.status, variant="soft")),
+                rx.table.cell(
+                    rx.cond(
+                        p.pending & _can("confirm_payment"),
+                        _confirm_payment_dialog(p),
+                    ),
+                    rx.cond(p.refundable & _can("refund"), _refund_dialog(p)),
                 ),
-                rx.table.body(
-                    rx.foreach(
-                        S.payments,
-                        lambda p: rx.table.row(
-                            rx.table.cell(p.when),
-                            rx.table.cell(p.method),
-                            rx.table.cell(p.amount),
-                            rx.table.cell(p.reference),
-                            rx.table.cell(rx.badge(p.status, variant="soft")),
-                            rx.table.cell(
-                                rx.cond(
-                                    p.pending & _can("confirm_payment"),
-                                    _confirm_payment_dialog(p),
-                                ),
-                                rx.cond(p.refundable & _can("refund"), _refund_dialog(p)),
-                            ),
-                        ),
-                    )
-                ),
-                size="1",
-                width="100%",
-                id="payments-table",
             ),
+            ["Recorded", "Method", "Amount", "Reference", "Status", ""],
+            "payments-table",
             rx.text("No payment recorded yet.", size="2", color_scheme="gray"),
         ),
         rx.cond(_can("record_payment"), _record_form()),
@@ -1157,15 +1100,7 @@ def booking_detail_page() -> rx.Component:
     """The booking's facts and actions on the left, its history and money on the right."""
     return rx.cond(
         S.missing,
-        rx.vstack(
-            rx.callout(
-                rx.cond(S.error != "", S.error, "No such booking."),
-                icon="search-x",
-                color_scheme="gray",
-            ),
-            rx.link("Back to all bookings", href=routes.ADMIN_BOOKINGS),
-            spacing="3",
-        ),
+        not_found(S.error, "No such booking.", "Back to all bookings", routes.ADMIN_BOOKINGS),
         rx.cond(
             S.reference != "",
             rx.vstack(

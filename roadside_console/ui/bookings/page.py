@@ -10,19 +10,28 @@ from roadside_console.domain.bookings.models import BookingStatus
 from roadside_console.domain.bookings.queries import BookingFilters, list_bookings, service_options
 from roadside_console.domain.core.auth import ROLE_PERMISSIONS, Permission, Role
 from roadside_console.domain.core.money import format_cents
-from roadside_console.ui.components.common import empty_state, pager, pages_for, status_badge
+from roadside_console.ui.components.common import (
+    PageTurner,
+    empty_state,
+    pager,
+    pages_for,
+    rows_shown,
+    status_badge,
+)
+from roadside_console.ui.components.formatting import status_label
 from roadside_console.ui.components.forms import error_callout
+from roadside_console.ui.components.lists import filter_bar, filter_select, list_table, search_form
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.session import SessionState
 
 PAGE_SIZE = 25
 BOOKING_ROLES = [r.value for r in Role if ROLE_PERMISSIONS[r] >= {Permission.MANAGE_BOOKINGS}]
-STATUS_OPTIONS = [status.value for status in BookingStatus]
+STATUS_OPTIONS = [(status.value, status_label(status.value)) for status in BookingStatus]
 ANY = "any"
 
 
-class BookingsState(SessionState):
+class BookingsState(PageTurner, SessionState):
     """Filters, the current page of display rows and the match count."""
 
     rows: list[dict[str, str]] = []
@@ -48,11 +57,7 @@ class BookingsState(SessionState):
     @rx.var
     def summary(self) -> str:
         """Say which rows are shown, e.g. "41–65 of 1,204 bookings"."""
-        if self.total == 0:
-            return "No bookings match"
-        first = (self.page - 1) * PAGE_SIZE + 1
-        last = min(self.page * PAGE_SIZE, self.total)
-        return f"{first}–{last} of {self.total:,} bookings"
+        return rows_shown(self.page, PAGE_SIZE, self.total, "bookings", "No bookings match")
 
     @rx.event
     async def load(self) -> None:
@@ -109,47 +114,20 @@ class BookingsState(SessionState):
         self.search, self.page = form.get("search", "").strip(), 1
         await self._fetch()
 
-    @rx.event
-    async def next_page(self) -> None:
-        """Show the next page."""
-        if self.page < self.page_count:
-            self.page += 1
-            await self._fetch()
-
-    @rx.event
-    async def previous_page(self) -> None:
-        """Show the previous page."""
-        if self.page > 1:
-            self.page -= 1
-            await self._fetch()
-
 
 def _filters() -> rx.Component:
-    return rx.hstack(
-        rx.form(
-            rx.hstack(
-                rx.input(
-                    name="search",
-                    placeholder="Reference, name or phone",
-                    default_value=BookingsState.search,
-                    aria_label="Search bookings",
-                    width="18em",
-                ),
-                rx.button(rx.icon("search", size=16), "Search", type="submit", variant="soft"),
-            ),
-            on_submit=BookingsState.apply_search,
+    return filter_bar(
+        search_form(
+            "Reference, name or phone",
+            BookingsState.search,
+            "Search bookings",
+            BookingsState.apply_search,
         ),
-        rx.select.root(
-            rx.select.trigger(aria_label="Status", min_width="10em"),
-            rx.select.content(
-                rx.select.item("Any status", value=ANY),
-                *[
-                    rx.select.item(s.replace("_", " ").capitalize(), value=s)
-                    for s in STATUS_OPTIONS
-                ],
-            ),
-            value=BookingsState.status,
-            on_change=BookingsState.set_status_filter,
+        filter_select(
+            "Status",
+            [(ANY, "Any status"), *STATUS_OPTIONS],
+            BookingsState.status,
+            BookingsState.set_status_filter,
         ),
         rx.select.root(
             rx.select.trigger(aria_label="Service", min_width="12em"),
@@ -168,10 +146,6 @@ def _filters() -> rx.Component:
                 href=routes.ADMIN_NEW_BOOKING,
             ),
         ),
-        spacing="3",
-        width="100%",
-        wrap="wrap",
-        align="center",
     )
 
 
@@ -206,16 +180,13 @@ def bookings_page() -> rx.Component:
     return rx.vstack(
         _filters(),
         error_callout(BookingsState.error),
-        rx.cond(
-            BookingsState.rows.length() > 0,
-            rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-                rx.table.body(rx.foreach(BookingsState.rows, _row)),
-                width="100%",
-                variant="surface",
-                id="bookings-table",
-            ),
-            rx.cond(BookingsState.loaded, empty_state("No bookings match these filters.")),
+        list_table(
+            BookingsState.rows,
+            _row,
+            headers,
+            "bookings-table",
+            BookingsState.loaded,
+            empty_state("No bookings match these filters."),
         ),
         pager(BookingsState, BookingsState.summary, summary_id="bookings-summary"),
         spacing="4",

@@ -84,6 +84,40 @@ def pages_for(total: int, page_size: int) -> int:
     return max(1, -(-total // page_size))
 
 
+def rows_shown(page: int, page_size: int, total: int, rows: str, none: str) -> str:
+    """Say which rows a page of a list shows, e.g. "41–65 of 1,204 bookings" (`none` for none).
+
+    The list pages word their pager's summary alike; only the name of the rows differs.
+    """
+    if total == 0:
+        return none
+    first = (page - 1) * page_size + 1
+    last = min(page * page_size, total)
+    return f"{first}–{last} of {total:,} {rows}"
+
+
+class PageTurner(rx.State, mixin=True):
+    """The Previous / Next handlers `pager` calls, for a list state that loads a page at a time.
+
+    The list state keeps `page`, has a `page_count` var and an async `_fetch()` that loads the
+    rows of `page`; a turn never goes past either end.
+    """
+
+    @rx.event
+    async def next_page(self) -> None:
+        """Show the next page."""
+        if self.page < self.page_count:  # type: ignore[attr-defined]
+            self.page += 1  # type: ignore[attr-defined]
+            await self._fetch()  # type: ignore[attr-defined]
+
+    @rx.event
+    async def previous_page(self) -> None:
+        """Show the previous page."""
+        if self.page > 1:  # type: ignore[attr-defined]
+            self.page -= 1  # type: ignore[attr-defined]
+            await self._fetch()  # type: ignore[attr-defined]
+
+
 def pager(
     state: type[rx.State], *summary: rx.Var | str, summary_id: str | None = None
 ) -> rx.Component:
@@ -113,3 +147,41 @@ def pager(
         width="100%",
         align="center",
     )
+
+
+def not_found(error: rx.Var, message: str, back_label: str, back_href: str) -> rx.Component:
+    """What a detail page shows for an id it cannot open: the error (or `message`) and a way back."""
+    return rx.vstack(
+        rx.callout(
+            rx.cond(error != "", error, message),
+            icon="search-x",
+            color_scheme="gray",
+        ),
+        rx.link(back_label, href=back_href),
+        spacing="3",
+    )
+
+
+def price_lines(lines: rx.Var, total: rx.Var, total_id: str) -> list[rx.Component]:
+    """A price's lines (each with a `label` and an `amount`), a rule, then the bold total.
+
+    The booking page's price and the pricing calculator's quote read the same way.
+    """
+    return [
+        rx.foreach(
+            lines,
+            lambda line: rx.hstack(
+                rx.text(line.label, size="2"),
+                rx.spacer(),
+                rx.text(line.amount, size="2"),
+                width="100%",
+            ),
+        ),
+        rx.separator(),
+        rx.hstack(
+            rx.text("Total", weight="bold"),
+            rx.spacer(),
+            rx.text(total, weight="bold", id=total_id),
+            width="100%",
+        ),
+    ]

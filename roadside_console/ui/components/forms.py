@@ -6,6 +6,8 @@ dialog button order the same on every page, so keyboard and screen-reader users 
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 
@@ -38,6 +40,7 @@ def labelled(
     *below: rx.Component,
     for_id: str = "",
     hint: str = "",
+    **props: object,
 ) -> rx.Component:
     """A control with its visible label on top, an optional hint and any errors under it."""
     return rx.vstack(
@@ -47,6 +50,80 @@ def labelled(
         *below,
         spacing="1",
         width="100%",
+        **props,
+    )
+
+
+def labelled_input(
+    label: str | rx.Var,
+    control_id: str,
+    value: rx.Var,
+    on_change: Any,
+    *below: rx.Component,
+    width: str = "100%",
+    **props: Any,
+) -> rx.Component:
+    """A text input bound to `value` under its label, with any errors under it.
+
+    Most fields of the console are this; `control_id` is both the input's id and the label's
+    `for`, so the two cannot drift apart. Other input props (`placeholder`, `type`, ...) pass on.
+    """
+    return labelled(
+        label,
+        rx.input(id=control_id, value=value, on_change=on_change, width=width, **props),
+        *below,
+        for_id=control_id,
+    )
+
+
+def dialog_input(
+    label: str,
+    control_id: str,
+    value: rx.Var,
+    on_change: Any,
+    placeholder: str | rx.Var,
+) -> rx.Component:
+    """The one text field an alert dialog asks for, set off 1em below the dialog's description."""
+    return labelled(
+        label,
+        rx.input(
+            id=control_id,
+            value=value,
+            on_change=on_change,
+            placeholder=placeholder,
+            width="100%",
+        ),
+        for_id=control_id,
+        margin_top="1em",
+    )
+
+
+def dialog_text_area(
+    label: str,
+    control_id: str,
+    value: rx.Var,
+    on_change: Any,
+    placeholder: str,
+    *below: rx.Component,
+) -> rx.Component:
+    """A dialog's free-text reason or note with a medium-weight label, 1em below the description.
+
+    The approval and tier-change dialogs ask for their reason this way; their label is a text
+    element (not the field label of `labelled`), so they keep their own piece.
+    """
+    return rx.vstack(
+        rx.text(label, as_="label", html_for=control_id, size="2", weight="medium"),
+        rx.text_area(
+            id=control_id,
+            value=value,
+            on_change=on_change,
+            placeholder=placeholder,
+            width="100%",
+        ),
+        *below,
+        spacing="1",
+        width="100%",
+        margin_top="1em",
     )
 
 

@@ -19,9 +19,10 @@ from roadside_console.domain.customers.queries import (
     customer_detail,
 )
 from roadside_console.domain.trust.service import set_trust_tier
-from roadside_console.ui.components.common import empty_state, pages_for, status_badge
+from roadside_console.ui.components.common import empty_state, not_found, pages_for, status_badge
 from roadside_console.ui.components.formatting import local_time, vehicle_label
 from roadside_console.ui.components.forms import error_callout, fact, notice_callout, section_card
+from roadside_console.ui.components.lists import compact_table
 from roadside_console.ui.customers.page import tier_badge
 from roadside_console.ui.customers.tiers import (
     REASON_REQUIRED,
@@ -301,27 +302,18 @@ def _bookings() -> rx.Component:
     headers = ["Reference", "Created", "Service", "Vehicle", "Status", "Price"]
     return section_card(
         "Bookings",
-        rx.cond(
-            S.bookings.length() > 0,
-            rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-                rx.table.body(
-                    rx.foreach(
-                        S.bookings,
-                        lambda b: rx.table.row(
-                            rx.table.cell(rx.link(b.reference, href=b.href, weight="medium")),
-                            rx.table.cell(b.created),
-                            rx.table.cell(b.service),
-                            rx.table.cell(b.vehicle),
-                            rx.table.cell(status_badge(b.status)),
-                            rx.table.cell(b.price, text_align="right"),
-                        ),
-                    )
-                ),
-                size="1",
-                width="100%",
-                id="customer-bookings",
+        compact_table(
+            S.bookings,
+            lambda b: rx.table.row(
+                rx.table.cell(rx.link(b.reference, href=b.href, weight="medium")),
+                rx.table.cell(b.created),
+                rx.table.cell(b.service),
+                rx.table.cell(b.vehicle),
+                rx.table.cell(status_badge(b.status)),
+                rx.table.cell(b.price, text_align="right"),
             ),
+            headers,
+            "customer-bookings",
             empty_state("No bookings yet.", "clipboard-list"),
         ),
         rx.cond(
@@ -354,15 +346,7 @@ def customer_detail_page() -> rx.Component:
     """Contact and trust side by side, then the customer's bookings."""
     return rx.cond(
         S.missing,
-        rx.vstack(
-            rx.callout(
-                rx.cond(S.error != "", S.error, "No such customer."),
-                icon="search-x",
-                color_scheme="gray",
-            ),
-            rx.link("Back to all customers", href=routes.ADMIN_CUSTOMERS),
-            spacing="3",
-        ),
+        not_found(S.error, "No such customer.", "Back to all customers", routes.ADMIN_CUSTOMERS),
         rx.cond(
             S.name != "",
             rx.vstack(

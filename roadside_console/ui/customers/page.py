@@ -7,9 +7,16 @@ import dataclasses
 import reflex as rx
 
 from roadside_console.domain.customers.queries import CustomerRow, search_customers
-from roadside_console.ui.components.common import empty_state, pager, pages_for
+from roadside_console.ui.components.common import (
+    PageTurner,
+    empty_state,
+    pager,
+    pages_for,
+    rows_shown,
+)
 from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.components.forms import error_callout
+from roadside_console.ui.components.lists import filter_bar, filter_select, list_table, search_form
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.session import SessionState
@@ -54,7 +61,7 @@ def tier_badge(tier: rx.Var | int) -> rx.Component:
     return rx.badge("Tier ", tier, color_scheme=rx.cond(tier == 2, "green", "gray"), variant="soft")
 
 
-class CustomersState(SessionState):
+class CustomersState(PageTurner, SessionState):
     """The search, the tier filter and the current page of customers."""
 
     rows: list[CustomerLine] = []
@@ -73,11 +80,7 @@ class CustomersState(SessionState):
     @rx.var
     def summary(self) -> str:
         """Say which rows are shown, e.g. "1–25 of 310 customers"."""
-        if self.total == 0:
-            return "No customers match"
-        first = (self.page - 1) * PAGE_SIZE + 1
-        last = min(self.page * PAGE_SIZE, self.total)
-        return f"{first}–{last} of {self.total:,} customers"
+        return rows_shown(self.page, PAGE_SIZE, self.total, "customers", "No customers match")
 
     @rx.event
     async def load(self) -> None:
@@ -109,20 +112,6 @@ class CustomersState(SessionState):
         """Filter by trust tier and go back to the first page."""
         self.tier, self.page = value, 1
         await self._fetch()
-
-    @rx.event
-    async def next_page(self) -> None:
-        """Show the next page."""
-        if self.page < self.page_count:
-            self.page += 1
-            await self._fetch()
-
-    @rx.event
-    async def previous_page(self) -> None:
-        """Show the previous page."""
-        if self.page > 1:
-            self.page -= 1
-            await self._fetch()
 
 
 S = CustomersState
@@ -157,45 +146,30 @@ def customers_page() -> rx.Component:
     """Search bar with the tier filter, the table and the pager."""
     headers = ["Name", "Contact", "Trust", "Clean payments", "Bookings", "Last booking"]
     return rx.vstack(
-        rx.hstack(
-            rx.form(
-                rx.hstack(
-                    rx.input(
-                        name="search",
-                        placeholder="Name, email, phone or plate",
-                        default_value=S.search,
-                        aria_label="Search customers",
-                        width="20em",
-                    ),
-                    rx.button(rx.icon("search", size=16), "Search", type="submit", variant="soft"),
-                ),
-                on_submit=S.apply_search,
+        filter_bar(
+            search_form(
+                "Name, email, phone or plate",
+                S.search,
+                "Search customers",
+                S.apply_search,
+                width="20em",
             ),
-            rx.select.root(
-                rx.select.trigger(aria_label="Trust tier", min_width="14em"),
-                rx.select.content(
-                    rx.select.item("Any tier", value=ANY),
-                    *[rx.select.item(label, value=value) for value, label in TIER_OPTIONS],
-                ),
-                value=S.tier,
-                on_change=S.set_tier_filter,
+            filter_select(
+                "Trust tier",
+                [(ANY, "Any tier"), *TIER_OPTIONS],
+                S.tier,
+                S.set_tier_filter,
+                min_width="14em",
             ),
-            spacing="3",
-            width="100%",
-            wrap="wrap",
-            align="center",
         ),
         error_callout(S.error, id_="error"),
-        rx.cond(
-            S.rows.length() > 0,
-            rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-                rx.table.body(rx.foreach(S.rows, _row)),
-                width="100%",
-                variant="surface",
-                id="customers-table",
-            ),
-            rx.cond(S.loaded, empty_state("No customers match this search.", "users")),
+        list_table(
+            S.rows,
+            _row,
+            headers,
+            "customers-table",
+            S.loaded,
+            empty_state("No customers match this search.", "users"),
         ),
         pager(S, S.summary),
         spacing="4",

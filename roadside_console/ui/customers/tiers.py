@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from roadside_console.domain.trust.rules import MAX_TIER, MIN_TIER
-from roadside_console.ui.components.forms import dialog_buttons
+from roadside_console.ui.components.forms import dialog_buttons, dialog_text_area
 
 REASON_REQUIRED = "Give a reason for the change; it goes into the audit log."
 
@@ -44,19 +44,13 @@ def tier_change_dialog(
                 ),
                 size="2",
             ),
-            rx.vstack(
-                rx.text("Reason", as_="label", html_for="tier-reason", size="2", weight="medium"),
-                rx.text_area(
-                    id="tier-reason",
-                    value=reason,
-                    on_change=on_reason,
-                    placeholder="e.g. Long-standing fleet customer",
-                    width="100%",
-                ),
+            dialog_text_area(
+                "Reason",
+                "tier-reason",
+                reason,
+                on_reason,
+                "e.g. Long-standing fleet customer",
                 rx.cond(error != "", rx.text(error, color_scheme="red", size="2", id="tier-error")),
-                spacing="1",
-                width="100%",
-                margin_top="1em",
             ),
             dialog_buttons(
                 "Keep tier",

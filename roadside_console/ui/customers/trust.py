@@ -15,8 +15,16 @@ import reflex as rx
 from roadside_console.domain.customers.queries import search_customers
 from roadside_console.domain.trust.queries import trust_overview
 from roadside_console.domain.trust.service import set_promotion_threshold, set_trust_tier
-from roadside_console.ui.components.common import empty_state, kpi_card, pager, pages_for
+from roadside_console.ui.components.common import (
+    PageTurner,
+    empty_state,
+    kpi_card,
+    pager,
+    pages_for,
+    rows_shown,
+)
 from roadside_console.ui.components.forms import error_callout, notice_callout
+from roadside_console.ui.components.lists import filter_select, list_table, search_form
 from roadside_console.ui.customers.page import TIER_OPTIONS
 from roadside_console.ui.customers.tiers import (
     REASON_REQUIRED,
@@ -44,7 +52,7 @@ class TierLine:
     action: str
 
 
-class TrustState(SessionState):
+class TrustState(PageTurner, SessionState):
     """The threshold form, the tier counts, one tier's customers and the change dialog."""
 
     _customer_ids: list[str] = []
@@ -79,11 +87,13 @@ class TrustState(SessionState):
     @rx.var
     def summary(self) -> str:
         """Say which rows are shown."""
-        if self.total == 0:
-            return "No customers in this tier match"
-        first = (self.page - 1) * PAGE_SIZE + 1
-        last = min(self.page * PAGE_SIZE, self.total)
-        return f"{first}–{last} of {self.total:,} customers in tier {self.tier}"
+        return rows_shown(
+            self.page,
+            PAGE_SIZE,
+            self.total,
+            f"customers in tier {self.tier}",
+            "No customers in this tier match",
+        )
 
     @rx.event
     async def load(self) -> None:
@@ -161,20 +171,6 @@ class TrustState(SessionState):
         """Search the tier by name, email, phone or plate."""
         self.search, self.page = form.get("search", "").strip(), 1
         await self._fetch()
-
-    @rx.event
-    async def next_page(self) -> None:
-        """Show the next page."""
-        if self.page < self.page_count:
-            self.page += 1
-            await self._fetch()
-
-    @rx.event
-    async def previous_page(self) -> None:
-        """Show the previous page."""
-        if self.page > 1:
-            self.page -= 1
-            await self._fetch()
 
     @rx.event
     def open_change(self, key: int) -> None:
@@ -304,48 +300,21 @@ def trust_page() -> rx.Component:
         notice_callout(S.notice, id_="notice"),
         error_callout(S.error, id_="error"),
         rx.hstack(
-            rx.select.root(
-                rx.select.trigger(aria_label="Trust tier", min_width="14em"),
-                rx.select.content(
-                    *[rx.select.item(label, value=value) for value, label in TIER_OPTIONS]
-                ),
-                value=S.tier,
-                on_change=S.set_tier_filter,
-            ),
-            rx.form(
-                rx.hstack(
-                    rx.input(
-                        name="search",
-                        placeholder="Name, email, phone or plate",
-                        default_value=S.search,
-                        aria_label="Search this tier",
-                        width="18em",
-                    ),
-                    rx.button(rx.icon("search", size=16), "Search", type="submit", variant="soft"),
-                ),
-                on_submit=S.apply_search,
+            filter_select("Trust tier", TIER_OPTIONS, S.tier, S.set_tier_filter, min_width="14em"),
+            search_form(
+                "Name, email, phone or plate", S.search, "Search this tier", S.apply_search
             ),
             spacing="3",
             wrap="wrap",
             width="100%",
         ),
-        rx.cond(
-            S.rows.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in ["Name", "Email", "Clean payments", "Bookings", ""]
-                        ]
-                    )
-                ),
-                rx.table.body(rx.foreach(S.rows, _row)),
-                width="100%",
-                variant="surface",
-                id="tier-table",
-            ),
-            rx.cond(S.loaded, empty_state("No customers in this tier match.", "users")),
+        list_table(
+            S.rows,
+            _row,
+            ["Name", "Email", "Clean payments", "Bookings", ""],
+            "tier-table",
+            S.loaded,
+            empty_state("No customers in this tier match.", "users"),
         ),
         pager(S, S.summary),
         tier_change_dialog(

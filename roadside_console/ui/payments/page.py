@@ -11,9 +11,21 @@ from roadside_console.domain.core.money import format_cents
 from roadside_console.domain.payments.queries import payments_awaiting_confirmation
 from roadside_console.domain.payments.service import confirm_payment
 from roadside_console.ui.bookings.detail import METHOD_LABELS
-from roadside_console.ui.components.common import empty_state, pager, pages_for, status_badge
+from roadside_console.ui.components.common import (
+    PageTurner,
+    empty_state,
+    pager,
+    pages_for,
+    status_badge,
+)
 from roadside_console.ui.components.formatting import local_time
-from roadside_console.ui.components.forms import confirm_buttons, error_callout, notice_callout
+from roadside_console.ui.components.forms import (
+    confirm_buttons,
+    dialog_input,
+    error_callout,
+    notice_callout,
+)
+from roadside_console.ui.components.lists import list_table
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.routes import booking_path
 from roadside_console.ui.shell.session import SessionState
@@ -37,7 +49,7 @@ class AwaitingRow:
     recorded: str
 
 
-class PaymentsState(SessionState):
+class PaymentsState(PageTurner, SessionState):
     """The current page of waiting payments and the reference typed to confirm one."""
 
     rows: list[AwaitingRow] = []
@@ -108,20 +120,6 @@ class PaymentsState(SessionState):
         finally:
             self.busy = False
 
-    @rx.event
-    async def next_page(self) -> None:
-        """Show the next page."""
-        if self.page < self.page_count:
-            self.page += 1
-            await self._fetch()
-
-    @rx.event
-    async def previous_page(self) -> None:
-        """Show the previous page."""
-        if self.page > 1:
-            self.page -= 1
-            await self._fetch()
-
 
 def _confirm_dialog(row: rx.Var) -> rx.Component:
     return rx.alert_dialog.root(
@@ -134,23 +132,12 @@ def _confirm_dialog(row: rx.Var) -> rx.Component:
                 ". Confirm only once the money is in.",
                 size="2",
             ),
-            rx.vstack(
-                rx.el.label(
-                    "Transfer reference (needed for CashApp and Zelle)",
-                    html_for="confirm-reference",
-                    class_name="field-label",
-                    margin_bottom="0",
-                ),
-                rx.input(
-                    id="confirm-reference",
-                    value=PaymentsState.confirm_reference,
-                    on_change=PaymentsState.set_confirm_reference,
-                    placeholder=row.reference,
-                    width="100%",
-                ),
-                spacing="1",
-                width="100%",
-                margin_top="1em",
+            dialog_input(
+                "Transfer reference (needed for CashApp and Zelle)",
+                "confirm-reference",
+                PaymentsState.confirm_reference,
+                PaymentsState.set_confirm_reference,
+                placeholder=row.reference,
             ),
             confirm_buttons(
                 "Not yet",
@@ -190,25 +177,17 @@ def payments_page() -> rx.Component:
         ),
         notice_callout(PaymentsState.notice, id_="notice"),
         error_callout(PaymentsState.error, id_="error"),
-        rx.cond(
-            PaymentsState.rows.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[rx.table.column_header_cell(h) for h in headers],
-                        rx.table.column_header_cell("Amount", text_align="right"),
-                        rx.table.column_header_cell(""),
-                    )
-                ),
-                rx.table.body(rx.foreach(PaymentsState.rows, _row)),
-                width="100%",
-                variant="surface",
-                id="payments-table",
-            ),
-            rx.cond(
-                PaymentsState.loaded,
-                empty_state("No payments are waiting for confirmation.", "circle-check"),
-            ),
+        list_table(
+            PaymentsState.rows,
+            _row,
+            [
+                *headers,
+                rx.table.column_header_cell("Amount", text_align="right"),
+                rx.table.column_header_cell(""),
+            ],
+            "payments-table",
+            PaymentsState.loaded,
+            empty_state("No payments are waiting for confirmation.", "circle-check"),
         ),
         pager(
             PaymentsState,

@@ -20,7 +20,7 @@ from roadside_console.domain.payouts.queries import (
     payout_batch_history,
     pending_payouts_by_provider,
 )
-from roadside_console.ui.components.common import empty_state, kpi_card, pages_for
+from roadside_console.ui.components.common import PageTurner, empty_state, kpi_card, pages_for
 from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.components.forms import confirm_buttons, error_callout
 from roadside_console.ui.shell.layout import admin_page
@@ -102,7 +102,7 @@ def past_batches(history: BatchHistoryPage) -> list[PastBatch]:
     ]
 
 
-class PayoutsState(SessionState):
+class PayoutsState(PageTurner, SessionState):
     """Pending payouts, clawbacks, and the batch run from this page (with its progress)."""
 
     owed: list[OwedRow] = []
@@ -278,20 +278,6 @@ class PayoutsState(SessionState):
         if self.history_page > 1:
             self.history_page -= 1
             await self._fetch_history()
-
-    @rx.event
-    async def next_page(self) -> None:
-        """Show the next page of providers."""
-        if self.page < self.page_count:
-            self.page += 1
-            await self._fetch()
-
-    @rx.event
-    async def previous_page(self) -> None:
-        """Show the previous page of providers."""
-        if self.page > 1:
-            self.page -= 1
-            await self._fetch()
 
 
 S = PayoutsState

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import reflex as rx
@@ -30,7 +32,7 @@ from roadside_console.domain.pricing.service import (
 )
 from roadside_console.domain.pricing.time_blocks import delete_time_block
 from roadside_console.domain.tenants.service import get_tenant
-from roadside_console.ui.components.common import empty_state
+from roadside_console.ui.components.common import empty_state, price_lines
 from roadside_console.ui.components.formatting import local_time, parse_dollars
 from roadside_console.ui.components.forms import (
     confirm_buttons,
@@ -38,9 +40,11 @@ from roadside_console.ui.components.forms import (
     error_callout,
     keyed_error,
     labelled,
+    labelled_input,
     notice_callout,
     section_card,
 )
+from roadside_console.ui.components.lists import list_table
 from roadside_console.ui.pricing import forms
 from roadside_console.ui.shell.layout import admin_page
 from roadside_console.ui.shell.session import SessionState
@@ -594,6 +598,24 @@ def _signed(cents: int) -> str:
 S = PricingState
 
 
+def _field(
+    label: str | rx.Var, form: str, field: str, set_field: Callable[[str, str], Any], **props: Any
+) -> rx.Component:
+    """A field of the service, time-block or calculator form, with its inline error.
+
+    Each form keeps a field in `<form>_<field>`, its errors in `<form>_errors` by field name, and
+    one `set_field(field, value)` handler; the input's id is `<form>-<field>`.
+    """
+    return labelled_input(
+        label,
+        f"{form}-{field.replace('_', '-')}",
+        getattr(S, f"{form}_{field}"),
+        lambda value: set_field(field, value),
+        keyed_error(getattr(S, f"{form}_errors"), field),
+        **props,
+    )
+
+
 def _active_badge(active: rx.Var) -> rx.Component:
     return rx.cond(
         active,
@@ -639,43 +661,23 @@ def _service_dialog() -> rx.Component:
                 color_scheme="gray",
             ),
             rx.vstack(
-                labelled(
-                    "Name",
-                    rx.input(
-                        id="svc-name",
-                        value=S.svc_name,
-                        on_change=lambda v: S.set_service_field("name", v),
-                        width="100%",
-                    ),
-                    keyed_error(S.svc_errors, "name"),
-                    for_id="svc-name",
-                ),
+                _field("Name", "svc", "name", S.set_service_field),
                 rx.grid(
-                    labelled(
+                    _field(
                         "Base price ($)",
-                        rx.input(
-                            id="svc-base",
-                            value=S.svc_base,
-                            on_change=lambda v: S.set_service_field("base", v),
-                            input_mode="decimal",
-                            placeholder="125.00",
-                            width="100%",
-                        ),
-                        keyed_error(S.svc_errors, "base"),
-                        for_id="svc-base",
+                        "svc",
+                        "base",
+                        S.set_service_field,
+                        input_mode="decimal",
+                        placeholder="125.00",
                     ),
-                    labelled(
+                    _field(
                         "Per-mile price ($)",
-                        rx.input(
-                            id="svc-per-mile",
-                            value=S.svc_per_mile,
-                            on_change=lambda v: S.set_service_field("per_mile", v),
-                            input_mode="decimal",
-                            placeholder="0.00",
-                            width="100%",
-                        ),
-                        keyed_error(S.svc_errors, "per_mile"),
-                        for_id="svc-per-mile",
+                        "svc",
+                        "per_mile",
+                        S.set_service_field,
+                        input_mode="decimal",
+                        placeholder="0.00",
                     ),
                     columns="2",
                     spacing="3",
@@ -691,15 +693,11 @@ def _service_dialog() -> rx.Component:
                     align="center",
                     spacing="2",
                 ),
-                labelled(
+                labelled_input(
                     "Reason (optional, for the audit log)",
-                    rx.input(
-                        id="svc-reason",
-                        value=S.svc_reason,
-                        on_change=lambda v: S.set_service_field("reason", v),
-                        width="100%",
-                    ),
-                    for_id="svc-reason",
+                    "svc-reason",
+                    S.svc_reason,
+                    lambda v: S.set_service_field("reason", v),
                 ),
                 error_callout(S.svc_error, "svc-error", size="1"),
                 dialog_buttons(
@@ -722,16 +720,13 @@ def _catalog() -> rx.Component:
     headers = ["Service", "Category", "Base price", "Per mile", "Status", ""]
     return section_card(
         "Service catalog",
-        rx.cond(
-            S.services.length() > 0,
-            rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-                rx.table.body(rx.foreach(S.services, _service_row)),
-                width="100%",
-                variant="surface",
-                id="catalog-table",
-            ),
-            rx.cond(S.loaded, empty_state("No services yet.", "tags")),
+        list_table(
+            S.services,
+            _service_row,
+            headers,
+            "catalog-table",
+            S.loaded,
+            empty_state("No services yet.", "tags"),
         ),
         _service_dialog(),
         description="What each service costs before time blocks, storm mode and scarcity.",
@@ -790,70 +785,33 @@ def _block_dialog() -> rx.Component:
                 color_scheme="gray",
             ),
             rx.vstack(
-                labelled(
-                    "Name",
-                    rx.input(
-                        id="blk-name",
-                        value=S.blk_name,
-                        on_change=lambda v: S.set_block_field("name", v),
-                        placeholder="After-Hours",
-                        width="100%",
-                    ),
-                    keyed_error(S.blk_errors, "name"),
-                    for_id="blk-name",
-                ),
+                _field("Name", "blk", "name", S.set_block_field, placeholder="After-Hours"),
                 rx.grid(
-                    labelled(
+                    _field(
                         "Start hour",
-                        rx.input(
-                            id="blk-start",
-                            value=S.blk_start,
-                            on_change=lambda v: S.set_block_field("start", v),
-                            input_mode="numeric",
-                            placeholder="18",
-                            width="100%",
-                        ),
-                        keyed_error(S.blk_errors, "start"),
-                        for_id="blk-start",
+                        "blk",
+                        "start",
+                        S.set_block_field,
+                        input_mode="numeric",
+                        placeholder="18",
                     ),
-                    labelled(
+                    _field(
                         "End hour",
-                        rx.input(
-                            id="blk-end",
-                            value=S.blk_end,
-                            on_change=lambda v: S.set_block_field("end", v),
-                            input_mode="numeric",
-                            placeholder="6",
-                            width="100%",
-                        ),
-                        keyed_error(S.blk_errors, "end"),
-                        for_id="blk-end",
+                        "blk",
+                        "end",
+                        S.set_block_field,
+                        input_mode="numeric",
+                        placeholder="6",
                     ),
-                    labelled(
+                    _field(
                         "Multiplier",
-                        rx.input(
-                            id="blk-multiplier",
-                            value=S.blk_multiplier,
-                            on_change=lambda v: S.set_block_field("multiplier", v),
-                            input_mode="decimal",
-                            placeholder="1.25",
-                            width="100%",
-                        ),
-                        keyed_error(S.blk_errors, "multiplier"),
-                        for_id="blk-multiplier",
+                        "blk",
+                        "multiplier",
+                        S.set_block_field,
+                        input_mode="decimal",
+                        placeholder="1.25",
                     ),
-                    labelled(
-                        "Priority",
-                        rx.input(
-                            id="blk-priority",
-                            value=S.blk_priority,
-                            on_change=lambda v: S.set_block_field("priority", v),
-                            input_mode="numeric",
-                            width="100%",
-                        ),
-                        keyed_error(S.blk_errors, "priority"),
-                        for_id="blk-priority",
-                    ),
+                    _field("Priority", "blk", "priority", S.set_block_field, input_mode="numeric"),
                     columns="2",
                     spacing="3",
                     width="100%",
@@ -920,18 +878,13 @@ def _time_blocks() -> rx.Component:
             ),
             width="100%",
         ),
-        rx.cond(
-            S.blocks.length() > 0,
-            rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-                rx.table.body(rx.foreach(S.blocks, _block_row)),
-                width="100%",
-                variant="surface",
-                id="blocks-table",
-            ),
-            rx.cond(
-                S.loaded, empty_state("No time blocks: every hour is priced at ×1.00.", "clock")
-            ),
+        list_table(
+            S.blocks,
+            _block_row,
+            headers,
+            "blocks-table",
+            S.loaded,
+            empty_state("No time blocks: every hour is priced at ×1.00.", "clock"),
         ),
         _block_dialog(),
         _delete_dialog(),
@@ -1025,17 +978,13 @@ def _storm_mode() -> rx.Component:
                     keyed_error(S.storm_errors, "template"),
                     for_id="storm-template",
                 ),
-                labelled(
+                labelled_input(
                     "Reason (goes in the audit log)",
-                    rx.input(
-                        id="storm-reason",
-                        value=S.storm_reason,
-                        on_change=S.set_storm_reason,
-                        placeholder="e.g. Ice on I-285",
-                        width="100%",
-                    ),
+                    "storm-reason",
+                    S.storm_reason,
+                    S.set_storm_reason,
                     keyed_error(S.storm_errors, "reason"),
-                    for_id="storm-reason",
+                    placeholder="e.g. Ice on I-285",
                 ),
                 rx.hstack(
                     rx.button(
@@ -1099,31 +1048,21 @@ def _calculator() -> rx.Component:
             ),
             rx.cond(
                 S.calc_per_mile,
-                labelled(
+                _field(
                     "Towing distance (miles)",
-                    rx.input(
-                        id="calc-miles",
-                        value=S.calc_miles,
-                        on_change=lambda v: S.set_calc_field("miles", v),
-                        input_mode="numeric",
-                        placeholder="25",
-                        width="100%",
-                    ),
-                    keyed_error(S.calc_errors, "miles"),
-                    for_id="calc-miles",
+                    "calc",
+                    "miles",
+                    S.set_calc_field,
+                    input_mode="numeric",
+                    placeholder="25",
                 ),
             ),
-            labelled(
+            _field(
                 "When (" + S.timezone + " time)",
-                rx.input(
-                    id="calc-when",
-                    type="datetime-local",
-                    value=S.calc_when,
-                    on_change=lambda v: S.set_calc_field("when", v),
-                    width="100%",
-                ),
-                keyed_error(S.calc_errors, "when"),
-                for_id="calc-when",
+                "calc",
+                "when",
+                S.set_calc_field,
+                type="datetime-local",
             ),
             # beside storm mode (lg and up) the card is half as wide: one field a row there
             columns=rx.breakpoints(initial="1", md="3", lg="1", xl="3"),
@@ -1135,22 +1074,7 @@ def _calculator() -> rx.Component:
         rx.cond(
             S.calc_total != "",
             rx.vstack(
-                rx.foreach(
-                    S.calc_lines,
-                    lambda line: rx.hstack(
-                        rx.text(line.label, size="2"),
-                        rx.spacer(),
-                        rx.text(line.amount, size="2"),
-                        width="100%",
-                    ),
-                ),
-                rx.separator(),
-                rx.hstack(
-                    rx.text("Total", weight="bold"),
-                    rx.spacer(),
-                    rx.text(S.calc_total, weight="bold", id="calc-total"),
-                    width="100%",
-                ),
+                *price_lines(S.calc_lines, S.calc_total, "calc-total"),
                 rx.text(S.calc_note, size="1", color_scheme="gray"),
                 spacing="2",
                 width="100%",

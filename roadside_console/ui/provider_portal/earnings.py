@@ -8,7 +8,7 @@ import reflex as rx
 
 from roadside_console.domain.core.money import format_cents
 from roadside_console.domain.payouts.earnings import EarningLine, PeriodEarnings, provider_earnings
-from roadside_console.ui.components.common import empty_state, pages_for
+from roadside_console.ui.components.common import PageTurner, empty_state, pages_for
 from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.shell.layout import provider_page
@@ -73,7 +73,7 @@ def history_row(line: EarningLine, tz: str) -> HistoryRow:
     )
 
 
-class EarningsState(SessionState):
+class EarningsState(PageTurner, SessionState):
     """The three period cards and one page of history, formatted for display."""
 
     periods: list[PeriodCard] = []
@@ -108,20 +108,6 @@ class EarningsState(SessionState):
         ]
         self.history = [history_row(line, view.timezone) for line in view.lines]
         self.total = view.total_lines
-
-    @rx.event
-    async def next_page(self) -> None:
-        """Older lines."""
-        if self.page < self.page_count:
-            self.page += 1
-            await self._fetch()
-
-    @rx.event
-    async def previous_page(self) -> None:
-        """Newer lines."""
-        if self.page > 1:
-            self.page -= 1
-            await self._fetch()
 
 
 E = EarningsState

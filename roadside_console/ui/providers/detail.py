@@ -24,18 +24,21 @@ from roadside_console.domain.providers.management import (
 )
 from roadside_console.domain.providers.models import CommissionType, CredentialKind
 from roadside_console.domain.providers.onboarding import approve_provider, resend_provider_invite
-from roadside_console.ui.components.common import empty_state
+from roadside_console.ui.components.common import empty_state, not_found
 from roadside_console.ui.components.formatting import local_time, status_label
 from roadside_console.ui.components.forms import (
     confirm_buttons,
     dialog_buttons,
+    dialog_text_area,
     error_callout,
     fact,
     field_error,
     labelled,
+    labelled_input,
     notice_callout,
     section_card,
 )
+from roadside_console.ui.components.lists import compact_table
 from roadside_console.ui.pricing.forms import dollars_text
 from roadside_console.ui.providers import forms
 from roadside_console.ui.providers.page import INVITE_HOURS, provider_status_badge
@@ -455,24 +458,12 @@ def _approve_dialog() -> rx.Component:
                 "go available and receive job offers.",
                 size="2",
             ),
-            rx.vstack(
-                rx.text(
-                    "Note (optional)",
-                    as_="label",
-                    html_for="approve-reason",
-                    size="2",
-                    weight="medium",
-                ),
-                rx.text_area(
-                    id="approve-reason",
-                    value=S.approve_reason,
-                    on_change=S.set_approve_reason,
-                    placeholder="e.g. Licence and insurance checked in person",
-                    width="100%",
-                ),
-                spacing="1",
-                width="100%",
-                margin_top="1em",
+            dialog_text_area(
+                "Note (optional)",
+                "approve-reason",
+                S.approve_reason,
+                S.set_approve_reason,
+                "e.g. Licence and insurance checked in person",
             ),
             confirm_buttons(
                 "Not yet",
@@ -593,29 +584,23 @@ def _commission() -> rx.Component:
                 rx.hstack(
                     rx.cond(
                         S.commission_type == PCT,
-                        labelled(
+                        labelled_input(
                             "Provider's share (%)",
-                            rx.input(
-                                id="commission-rate",
-                                value=S.commission_rate,
-                                on_change=S.set_commission_rate,
-                                input_mode="decimal",
-                                placeholder="70",
-                                width="8em",
-                            ),
-                            for_id="commission-rate",
+                            "commission-rate",
+                            S.commission_rate,
+                            S.set_commission_rate,
+                            input_mode="decimal",
+                            placeholder="70",
+                            width="8em",
                         ),
-                        labelled(
+                        labelled_input(
                             "Flat fee per job ($)",
-                            rx.input(
-                                id="commission-fee",
-                                value=S.commission_fee,
-                                on_change=S.set_commission_fee,
-                                input_mode="decimal",
-                                placeholder="45.00",
-                                width="8em",
-                            ),
-                            for_id="commission-fee",
+                            "commission-fee",
+                            S.commission_fee,
+                            S.set_commission_fee,
+                            input_mode="decimal",
+                            placeholder="45.00",
+                            width="8em",
                         ),
                     ),
                     rx.button(
@@ -649,16 +634,13 @@ def _specialties() -> rx.Component:
             rx.text("None: this provider is offered no jobs.", size="2", color_scheme="red"),
         ),
         rx.hstack(
-            labelled(
+            labelled_input(
                 "Services offered (comma-separated categories or service slugs)",
-                rx.input(
-                    id="specialties",
-                    value=S.specialties_text,
-                    on_change=S.set_specialties_text,
-                    placeholder="roadside, towing",
-                    width="24em",
-                ),
-                for_id="specialties",
+                "specialties",
+                S.specialties_text,
+                S.set_specialties_text,
+                placeholder="roadside, towing",
+                width="24em",
             ),
             rx.button("Save specialties", variant="soft", on_click=S.save_specialties),
             align="end",
@@ -702,26 +684,15 @@ def _credential_dialog() -> rx.Component:
                     ),
                     for_id="credential-expires",
                 ),
-                labelled(
-                    "Number",
-                    rx.input(
-                        id="credential-number",
-                        value=S.credential_number,
-                        on_change=S.set_credential_number,
-                        width="100%",
-                    ),
-                    for_id="credential-number",
+                labelled_input(
+                    "Number", "credential-number", S.credential_number, S.set_credential_number
                 ),
-                labelled(
+                labelled_input(
                     "Issuer",
-                    rx.input(
-                        id="credential-issuer",
-                        value=S.credential_issuer,
-                        on_change=S.set_credential_issuer,
-                        placeholder="e.g. Georgia DDS",
-                        width="100%",
-                    ),
-                    for_id="credential-issuer",
+                    "credential-issuer",
+                    S.credential_issuer,
+                    S.set_credential_issuer,
+                    placeholder="e.g. Georgia DDS",
                 ),
                 field_error(S.credential_error, "credential-error"),
                 spacing="3",
@@ -764,47 +735,31 @@ def _credentials() -> rx.Component:
             size="2",
             color_scheme="gray",
         ),
-        rx.cond(
-            S.credentials.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in ["Kind", "Number", "Issuer", "Expires", "State", ""]
-                        ]
-                    )
+        compact_table(
+            S.credentials,
+            lambda c: rx.table.row(
+                rx.table.cell(rx.text(c.kind, weight="medium")),
+                rx.table.cell(c.number),
+                rx.table.cell(c.issuer),
+                rx.table.cell(c.expires),
+                rx.table.cell(
+                    _state_badge(c),
+                    rx.cond(c.note != "", rx.text(c.note, size="1")),
                 ),
-                rx.table.body(
-                    rx.foreach(
-                        S.credentials,
-                        lambda c: rx.table.row(
-                            rx.table.cell(rx.text(c.kind, weight="medium")),
-                            rx.table.cell(c.number),
-                            rx.table.cell(c.issuer),
-                            rx.table.cell(c.expires),
-                            rx.table.cell(
-                                _state_badge(c),
-                                rx.cond(c.note != "", rx.text(c.note, size="1")),
-                            ),
-                            rx.table.cell(
-                                rx.cond(
-                                    c.renewable,
-                                    rx.button(
-                                        "Renew",
-                                        size="1",
-                                        variant="soft",
-                                        on_click=S.open_credential(c.key),
-                                    ),
-                                )
-                            ),
+                rx.table.cell(
+                    rx.cond(
+                        c.renewable,
+                        rx.button(
+                            "Renew",
+                            size="1",
+                            variant="soft",
+                            on_click=S.open_credential(c.key),
                         ),
                     )
                 ),
-                size="1",
-                width="100%",
-                id="credentials-table",
             ),
+            ["Kind", "Number", "Issuer", "Expires", "State", ""],
+            "credentials-table",
             rx.text("No licence or insurance on file yet.", size="2", color_scheme="amber"),
         ),
         rx.button(
@@ -846,33 +801,17 @@ def _reviews() -> rx.Component:
 def _payouts() -> rx.Component:
     return section_card(
         "Payout history",
-        rx.cond(
-            S.payouts.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in ["Created", "Kind", "Booking", "Status", "Amount"]
-                        ]
-                    )
-                ),
-                rx.table.body(
-                    rx.foreach(
-                        S.payouts,
-                        lambda p: rx.table.row(
-                            rx.table.cell(p.when),
-                            rx.table.cell(p.kind),
-                            rx.table.cell(p.booking),
-                            rx.table.cell(p.status),
-                            rx.table.cell(p.amount, text_align="right"),
-                        ),
-                    )
-                ),
-                size="1",
-                width="100%",
-                id="payouts-table",
+        compact_table(
+            S.payouts,
+            lambda p: rx.table.row(
+                rx.table.cell(p.when),
+                rx.table.cell(p.kind),
+                rx.table.cell(p.booking),
+                rx.table.cell(p.status),
+                rx.table.cell(p.amount, text_align="right"),
             ),
+            ["Created", "Kind", "Booking", "Status", "Amount"],
+            "payouts-table",
             empty_state("Nothing earned yet.", "wallet"),
         ),
     )
@@ -883,15 +822,7 @@ def provider_detail_page() -> rx.Component:
     """Profile, onboarding, commission and specialties on the left; credentials and money right."""
     return rx.cond(
         S.missing,
-        rx.vstack(
-            rx.callout(
-                rx.cond(S.error != "", S.error, "No such provider."),
-                icon="search-x",
-                color_scheme="gray",
-            ),
-            rx.link("Back to all providers", href=routes.ADMIN_PROVIDERS),
-            spacing="3",
-        ),
+        not_found(S.error, "No such provider.", "Back to all providers", routes.ADMIN_PROVIDERS),
         rx.cond(
             S.name != "",
             rx.vstack(

@@ -16,13 +16,20 @@ from roadside_console.domain.providers.directory import (
 )
 from roadside_console.domain.providers.models import ProviderStatus
 from roadside_console.domain.providers.onboarding import invite_provider
-from roadside_console.ui.components.common import empty_state, pager, pages_for
+from roadside_console.ui.components.common import (
+    PageTurner,
+    empty_state,
+    pager,
+    pages_for,
+    rows_shown,
+)
 from roadside_console.ui.components.forms import (
     dialog_buttons,
     error_callout,
-    labelled,
+    labelled_input,
     notice_callout,
 )
+from roadside_console.ui.components.lists import filter_bar, filter_select, list_table, search_form
 from roadside_console.ui.providers.forms import rating_text
 from roadside_console.ui.shell import routes
 from roadside_console.ui.shell.layout import admin_page
@@ -73,7 +80,7 @@ def provider_line(row: ProviderListRow) -> ProviderLine:
     )
 
 
-class ProvidersState(SessionState):
+class ProvidersState(PageTurner, SessionState):
     """Filters, the current page of providers, and the invite form."""
 
     rows: list[ProviderLine] = []
@@ -100,11 +107,7 @@ class ProvidersState(SessionState):
     @rx.var
     def summary(self) -> str:
         """Say which rows are shown, e.g. "26–50 of 112 providers"."""
-        if self.total == 0:
-            return "No providers match"
-        first = (self.page - 1) * PAGE_SIZE + 1
-        last = min(self.page * PAGE_SIZE, self.total)
-        return f"{first}–{last} of {self.total:,} providers"
+        return rows_shown(self.page, PAGE_SIZE, self.total, "providers", "No providers match")
 
     @rx.event
     async def load(self) -> None:
@@ -143,20 +146,6 @@ class ProvidersState(SessionState):
         """Show everyone, only providers on duty, or only those online now."""
         self.duty, self.page = value, 1
         await self._fetch()
-
-    @rx.event
-    async def next_page(self) -> None:
-        """Show the next page."""
-        if self.page < self.page_count:
-            self.page += 1
-            await self._fetch()
-
-    @rx.event
-    async def previous_page(self) -> None:
-        """Show the previous page."""
-        if self.page > 1:
-            self.page -= 1
-            await self._fetch()
 
     @rx.event
     def set_invite_open(self, value: bool) -> None:
@@ -227,39 +216,22 @@ def _invite_dialog() -> rx.Component:
                 size="2",
             ),
             rx.vstack(
-                labelled(
-                    "Full name",
-                    rx.input(
-                        id="invite-name",
-                        value=S.invite_name,
-                        on_change=S.set_invite_name,
-                        width="100%",
-                    ),
-                    for_id="invite-name",
-                ),
-                labelled(
+                labelled_input("Full name", "invite-name", S.invite_name, S.set_invite_name),
+                labelled_input(
                     "Email",
-                    rx.input(
-                        id="invite-email",
-                        type="email",
-                        value=S.invite_email,
-                        on_change=S.set_invite_email,
-                        placeholder="name@example.com",
-                        width="100%",
-                    ),
-                    for_id="invite-email",
+                    "invite-email",
+                    S.invite_email,
+                    S.set_invite_email,
+                    type="email",
+                    placeholder="name@example.com",
                 ),
-                labelled(
+                labelled_input(
                     "Mobile phone",
-                    rx.input(
-                        id="invite-phone",
-                        type="tel",
-                        value=S.invite_phone,
-                        on_change=S.set_invite_phone,
-                        placeholder="(404) 555-0142",
-                        width="100%",
-                    ),
-                    for_id="invite-phone",
+                    "invite-phone",
+                    S.invite_phone,
+                    S.set_invite_phone,
+                    type="tel",
+                    placeholder="(404) 555-0142",
                 ),
                 rx.cond(
                     S.invite_error != "",
@@ -282,44 +254,20 @@ def _invite_dialog() -> rx.Component:
 
 
 def _filters() -> rx.Component:
-    return rx.hstack(
-        rx.form(
-            rx.hstack(
-                rx.input(
-                    name="search",
-                    placeholder="Name, email or phone",
-                    default_value=S.search,
-                    aria_label="Search providers",
-                    width="18em",
-                ),
-                rx.button(rx.icon("search", size=16), "Search", type="submit", variant="soft"),
-            ),
-            on_submit=S.apply_search,
+    return filter_bar(
+        search_form("Name, email or phone", S.search, "Search providers", S.apply_search),
+        filter_select(
+            "Status", [(ANY, "Any status"), *STATUS_OPTIONS], S.status, S.set_status_filter
         ),
-        rx.select.root(
-            rx.select.trigger(aria_label="Status", min_width="10em"),
-            rx.select.content(
-                rx.select.item("Any status", value=ANY),
-                *[rx.select.item(label, value=value) for value, label in STATUS_OPTIONS],
-            ),
-            value=S.status,
-            on_change=S.set_status_filter,
-        ),
-        rx.select.root(
-            rx.select.trigger(aria_label="Duty", min_width="10em", id="duty-filter"),
-            rx.select.content(
-                rx.select.item("On or off duty", value=ANY),
-                *[rx.select.item(label, value=value) for value, label in DUTY_OPTIONS],
-            ),
-            value=S.duty,
-            on_change=S.set_duty_filter,
+        filter_select(
+            "Duty",
+            [(ANY, "On or off duty"), *DUTY_OPTIONS],
+            S.duty,
+            S.set_duty_filter,
+            trigger_id="duty-filter",
         ),
         rx.spacer(),
         _invite_dialog(),
-        spacing="3",
-        width="100%",
-        wrap="wrap",
-        align="center",
     )
 
 
@@ -380,19 +328,13 @@ def providers_page() -> rx.Component:
         _filters(),
         notice_callout(S.notice, id_="notice"),
         error_callout(S.error, id_="error"),
-        rx.cond(
-            S.rows.length() > 0,
-            rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-                rx.table.body(rx.foreach(S.rows, _row)),
-                width="100%",
-                variant="surface",
-                id="providers-table",
-            ),
-            rx.cond(
-                S.loaded,
-                empty_state("No providers match. Invite one to get started.", "hard-hat"),
-            ),
+        list_table(
+            S.rows,
+            _row,
+            headers,
+            "providers-table",
+            S.loaded,
+            empty_state("No providers match. Invite one to get started.", "hard-hat"),
         ),
         pager(S, S.summary, summary_id="providers-summary"),
         spacing="4",

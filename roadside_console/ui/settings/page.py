@@ -26,7 +26,7 @@ from roadside_console.ui.components.formatting import local_time
 from roadside_console.ui.components.forms import (
     error_callout,
     keyed_error,
-    labelled,
+    labelled_input,
     notice_callout,
     section_card,
 )
@@ -212,21 +212,17 @@ def _dom_id(key: str) -> str:
 
 def _field(spec: forms.Field) -> rx.Component:
     dom_id = _dom_id(spec.key)
-    return labelled(
+    return labelled_input(
         spec.label,
-        rx.input(
-            id=dom_id,
-            value=S.values[spec.key],
-            on_change=lambda v: S.set_value(spec.key, v),
-            read_only=~S.can_change,
-            input_mode="numeric" if spec.kind is forms.Kind.WHOLE else "decimal",
-            placeholder=spec.placeholder,
-            aria_describedby=f"{dom_id}-hint",
-            width="100%",
-        ),
+        dom_id,
+        S.values[spec.key],
+        lambda v: S.set_value(spec.key, v),
         rx.text(spec.hint, size="1", color_scheme="gray", id=f"{dom_id}-hint"),
         keyed_error(S.errors, spec.key, f"{dom_id}-error"),
-        for_id=dom_id,
+        read_only=~S.can_change,
+        input_mode="numeric" if spec.kind is forms.Kind.WHOLE else "decimal",
+        placeholder=spec.placeholder,
+        aria_describedby=f"{dom_id}-hint",
     )
 
 
