@@ -44,6 +44,7 @@ from roadside_console.ui.components.booking_fields import (
     state_text,
     vehicle_fields,
 )
+from roadside_console.ui.components.common import price_lines
 from roadside_console.ui.components.formatting import local_time, vehicle_label
 from roadside_console.ui.components.forms import error_callout
 from roadside_console.ui.customer import wizard_steps as steps
@@ -690,26 +691,7 @@ def _when_step() -> rx.Component:
 
 
 def _price_rows(rows: rx.Var, total: rx.Var, total_id: str) -> rx.Component:
-    return rx.vstack(
-        rx.foreach(
-            rows,
-            lambda line: rx.hstack(
-                rx.text(line.label, size="2"),
-                rx.spacer(),
-                rx.text(line.amount, size="2"),
-                width="100%",
-            ),
-        ),
-        rx.separator(),
-        rx.hstack(
-            rx.text("Total", weight="bold"),
-            rx.spacer(),
-            rx.text(total, weight="bold", id=total_id),
-            width="100%",
-        ),
-        spacing="2",
-        width="100%",
-    )
+    return rx.vstack(*price_lines(rows, total, total_id), spacing="2", width="100%")
 
 
 def _review_step() -> rx.Component:
